@@ -1,0 +1,1 @@
+"""Reply copilot: grounded draft replies for Chinese e-commerce customer service."""

@@ -1,0 +1,1 @@
+"""HTTP API: app factory and one router per resource."""

@@ -1,0 +1,94 @@
+"""Settings from COPILOT_* environment variables and a .env file, overridable by CLI flags."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from copilot.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+
+def bundled_knowledge_dir() -> Path:
+    """The sample shop shipped beside the package (source checkout or editable install)."""
+    return REPO_DIR / "knowledge"
+
+
+class Settings(BaseSettings):
+    """Everything the copilot can be configured with; one field per COPILOT_ variable."""
+
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", env_file=".env", extra="ignore")
+
+    knowledge_dir: Path = Field(
+        default_factory=bundled_knowledge_dir,
+        description="Knowledge directory to ingest (products/, rules/, scripts/, compliance/).",
+    )
+    data_dir: Path = Field(
+        default=Path(".copilot"),
+        description="Where the embedded Chroma index and other state live.",
+    )
+    embeddings: str = Field(
+        default="use-multilingual",
+        description="Embedding backend: use-multilingual | sentence-transformers:<name or path> "
+        "| openai:<model>.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (chroma run); unset means embedded Chroma in data_dir.",
+    )
+    collection: str = Field(default="knowledge", description="Chroma collection name.")
+    openai_base_url: str | None = Field(
+        default=None, description="Base URL of an OpenAI-compatible API (embeddings backend)."
+    )
+    openai_api_key: str | None = Field(default=None, description="API key for openai_base_url.")
+    host: str = Field(default="127.0.0.1", description="Address `copilot serve` binds.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `copilot serve` binds.")
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    candidates: int = Field(
+        default=30, ge=5, le=500, description="Candidates each retriever contributes to fusion."
+    )
+
+    @field_validator("embeddings")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        kind = value.split(":", 1)[0]
+        if kind not in {"use-multilingual", "sentence-transformers", "openai"}:
+            raise ValueError(
+                f"unknown embeddings backend {value!r}; use 'use-multilingual', "
+                "'sentence-transformers:<model>' or 'openai:<model>'"
+            )
+        if kind != "use-multilingual" and not value.partition(":")[2]:
+            raise ValueError(f"embeddings backend {kind!r} needs a model: '{kind}:<model>'")
+        return value
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"chroma_url must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+    @property
+    def chroma_path(self) -> Path:
+        """Folder of the embedded Chroma database."""
+        return self.data_dir / "chroma"
+
+
+def load_settings(**overrides) -> Settings:
+    """Build settings from the environment plus explicit overrides (None values are ignored)."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValueError as exc:
+        raise ConfigError(f"invalid configuration: {exc}") from exc
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Process-wide settings from the environment; built on first use, never at import."""
+    return load_settings()

@@ -1,0 +1,38 @@
+"""One error tree for the copilot; every message says what went wrong and how to fix it."""
+
+
+class CopilotError(Exception):
+    """Base of every error the copilot raises on purpose."""
+
+
+class ConfigError(CopilotError):
+    """A setting is missing or has a value the copilot cannot use."""
+
+
+class KnowledgeError(CopilotError):
+    """The knowledge directory is missing or has invalid files."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"knowledge is invalid ({len(problems)} problem(s)), nothing was written:\n{lines}")
+
+
+class IndexStoreError(CopilotError):
+    """The vector index cannot be used as it is."""
+
+
+class IndexNotBuiltError(IndexStoreError):
+    """No index exists yet for this data dir or Chroma server."""
+
+
+class EmbeddingMismatchError(IndexStoreError):
+    """The index was built with another embedding backend than the one configured."""
+
+
+class IndexUnavailableError(IndexStoreError):
+    """The Chroma store cannot be reached."""
+
+
+class EmbeddingError(CopilotError):
+    """An embedding backend failed or is not installed."""

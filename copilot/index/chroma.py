@@ -1,0 +1,211 @@
+"""Chroma vector store: embedded PersistentClient by default, HttpClient for a shared server."""
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import numpy as np
+
+from copilot.config import Settings
+from copilot.errors import (
+    EmbeddingMismatchError,
+    IndexNotBuiltError,
+    IndexStoreError,
+    IndexUnavailableError,
+)
+from copilot.index.embeddings import CopilotEmbeddings
+from copilot.index.text import normalize
+from copilot.knowledge.models import Chunk
+
+ProgressCallback = Callable[[int, int], None]
+EMBED_BATCH = 64
+BACKEND_KEY = "embedding_backend"
+
+
+def content_hash(chunk: Chunk) -> str:
+    """Fingerprint of what gets embedded and stored; unchanged hash means nothing to write."""
+    payload = json.dumps([chunk.text, chunk.metadata()], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass
+class SyncSummary:
+    """What an ingest changed in the index."""
+
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    rebuilt: bool = False
+    backend: str = ""
+
+    @property
+    def total(self) -> int:
+        """Chunks in the index after the sync."""
+        return self.added + self.updated + self.unchanged
+
+
+@contextmanager
+def _chroma_errors(where: str) -> Iterator[None]:
+    """Turn chromadb and connection errors into the copilot's own."""
+    try:
+        yield
+    except IndexStoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - chromadb raises many unrelated types
+        text = str(exc)
+        if any(word in text.lower() for word in ("connect", "connection", "refused", "timed out")):
+            raise IndexUnavailableError(
+                f"Chroma is unreachable at {where}: {text}. Start the server "
+                "(chroma run --path DIR --port PORT) or unset COPILOT_CHROMA_URL for embedded mode"
+            ) from exc
+        raise IndexStoreError(f"Chroma at {where} failed: {text}") from exc
+
+
+class ChromaStore:
+    """One collection of knowledge chunks, with the embedding backend that built it recorded."""
+
+    def __init__(self, settings: Settings):
+        self.name = settings.collection
+        self.where = settings.chroma_url or str(settings.chroma_path)
+        with _chroma_errors(self.where):
+            self._client = _connect(settings)
+
+    def _get(self, name: str):
+        try:
+            return self._client.get_collection(name)
+        except Exception as exc:  # noqa: BLE001 - chromadb's NotFoundError differs by client
+            if "does not exist" in str(exc) or "not found" in str(exc).lower():
+                return None
+            raise
+
+    def collection(self, backend_id: str):
+        """The collection to query, checked against the embedding backend in use."""
+        with _chroma_errors(self.where):
+            collection = self._get(self.name)
+        if collection is None:
+            raise IndexNotBuiltError(
+                f"no knowledge index {self.name!r} in {self.where}; run `copilot ingest` first"
+            )
+        built_with = (collection.metadata or {}).get(BACKEND_KEY)
+        if built_with != backend_id:
+            raise EmbeddingMismatchError(
+                f"the index in {self.where} was built with embeddings {built_with!r} but "
+                f"{backend_id!r} is configured; run `copilot ingest` to rebuild it "
+                f"or set COPILOT_EMBEDDINGS={built_with}"
+            )
+        return collection
+
+    def fingerprint(self) -> str | None:
+        """Changes whenever an ingest writes; lets readers notice a new index."""
+        with _chroma_errors(self.where):
+            collection = self._get(self.name)
+        return None if collection is None else (collection.metadata or {}).get("fingerprint")
+
+    def load_chunks(self, backend_id: str) -> list[Chunk]:
+        """Every chunk in the index (for BM25 and lookups by id)."""
+        collection = self.collection(backend_id)
+        with _chroma_errors(self.where):
+            got = collection.get(include=["documents", "metadatas"])
+        return [
+            Chunk(id=chunk_id, text=doc, **{k: v for k, v in meta.items() if k in Chunk.model_fields})
+            for chunk_id, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def query(self, backend_id: str, vector: np.ndarray, n: int, where: dict | None):
+        """Ids and cosine distances of the n nearest chunks matching the metadata filter."""
+        collection = self.collection(backend_id)
+        with _chroma_errors(self.where):
+            result = collection.query(
+                query_embeddings=[vector.tolist()], n_results=n, where=where, include=["distances"]
+            )
+        return list(zip(result["ids"][0], result["distances"][0], strict=True))
+
+    def sync(
+        self,
+        chunks: list[Chunk],
+        embeddings: CopilotEmbeddings,
+        progress: ProgressCallback | None = None,
+    ) -> SyncSummary:
+        """Make the collection hold exactly these chunks, embedding only what changed."""
+        with _chroma_errors(self.where):
+            return self._sync(chunks, embeddings, progress or (lambda done, total: None))
+
+    def _sync(self, chunks, embeddings, progress) -> SyncSummary:
+        summary = SyncSummary(backend=embeddings.backend_id)
+        current = self._get(self.name)
+        built_with = None if current is None else (current.metadata or {}).get(BACKEND_KEY)
+        target_name = self.name
+        if current is not None and built_with != embeddings.backend_id:
+            # Another backend built it: fill a fresh collection, then swap it in.
+            summary.rebuilt = True
+            target_name = f"{self.name}-rebuild"
+            current = None
+        if current is None:
+            if self._get(target_name) is not None:
+                self._client.delete_collection(target_name)  # left over by a killed ingest
+            current = self._client.create_collection(
+                target_name,
+                metadata={BACKEND_KEY: embeddings.backend_id},
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
+        stored = current.get(include=["metadatas"])
+        stored_hashes = {
+            chunk_id: (meta or {}).get("hash")
+            for chunk_id, meta in zip(stored["ids"], stored["metadatas"], strict=True)
+        }
+        wanted = {chunk.id: chunk for chunk in chunks}
+        if len(wanted) != len(chunks):
+            raise IndexStoreError("duplicate chunk ids in the knowledge; this is a bug")
+        changed = [c for c in chunks if stored_hashes.get(c.id) != content_hash(c)]
+        summary.added = sum(1 for c in changed if c.id not in stored_hashes)
+        summary.updated = len(changed) - summary.added
+        summary.unchanged = len(chunks) - len(changed)
+        stale = [chunk_id for chunk_id in stored_hashes if chunk_id not in wanted]
+        summary.deleted = len(stale)
+        self._write(current, changed, embeddings, progress)
+        if stale:
+            current.delete(ids=stale)
+        if changed or stale or summary.rebuilt or "fingerprint" not in (current.metadata or {}):
+            fingerprint = hashlib.sha256(
+                "".join(sorted(content_hash(c) for c in chunks)).encode()
+            ).hexdigest()[:16]
+            current.modify(metadata={BACKEND_KEY: embeddings.backend_id, "fingerprint": fingerprint})
+        if summary.rebuilt:
+            self._client.delete_collection(self.name)
+            current.modify(name=self.name)
+        return summary
+
+    def _write(self, collection, changed: list[Chunk], embeddings, progress) -> None:
+        progress(0, len(changed))
+        for start in range(0, len(changed), EMBED_BATCH):
+            batch = changed[start : start + EMBED_BATCH]
+            vectors = embeddings.encode([normalize(c.text) for c in batch])
+            collection.upsert(
+                ids=[c.id for c in batch],
+                embeddings=vectors.tolist(),
+                documents=[c.text for c in batch],
+                metadatas=[{**c.metadata(), "hash": content_hash(c)} for c in batch],
+            )
+            progress(start + len(batch), len(changed))
+
+
+def _connect(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)

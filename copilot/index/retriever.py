@@ -1,0 +1,178 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 (jieba) results merged by reciprocal-rank fusion."""
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from copilot.index.bm25 import BM25Index
+from copilot.index.chroma import ChromaStore
+from copilot.index.embeddings import CopilotEmbeddings
+from copilot.index.text import ChineseTokenizer, normalize
+from copilot.knowledge.models import Chunk
+from copilot.knowledge.taxonomy import ChunkType
+
+# Facts answer questions; scripts say how to answer and are asked for explicitly (--type script).
+DEFAULT_TYPES: tuple[ChunkType, ...] = ("product", "faq", "rule")
+Method = Literal["hybrid", "dense", "bm25"]
+
+
+class SearchFilters(BaseModel):
+    """Metadata filters; empty fields do not filter."""
+
+    types: list[ChunkType] = Field(default_factory=lambda: list(DEFAULT_TYPES))
+    sku: str | None = None
+    intent: str | None = None
+    stage: str | None = None
+
+    def chroma_where(self) -> dict | None:
+        """The same filter in Chroma's where syntax."""
+        clauses: list[dict] = []
+        if self.types:
+            clauses.append({"type": {"$in": list(self.types)}})
+        for key in ("sku", "intent", "stage"):
+            value = getattr(self, key)
+            if value:
+                clauses.append({key: value})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def mask(self, chunks: list[Chunk]) -> np.ndarray:
+        """Which chunks (by position) pass the filter."""
+        return np.array(
+            [
+                (not self.types or c.type in self.types)
+                and (not self.sku or c.sku == self.sku)
+                and (not self.intent or c.intent == self.intent)
+                and (not self.stage or c.stage == self.stage)
+                for c in chunks
+            ],
+            dtype=bool,
+        )
+
+
+class SearchHit(BaseModel):
+    """One ranked chunk."""
+
+    id: str
+    type: str
+    source: str
+    title: str
+    sku: str
+    score: float
+    text: str
+
+
+@dataclass
+class _LexicalIndex:
+    chunks: list[Chunk]
+    positions: dict[str, int]
+    bm25: BM25Index
+    tokenizer: ChineseTokenizer
+    masks: dict[tuple, np.ndarray] = field(default_factory=dict)
+
+
+class HybridRetriever:
+    """search(query, k) over one knowledge index; rebuilds its BM25 side when the index changes."""
+
+    def __init__(self, store: ChromaStore, embeddings: CopilotEmbeddings, rrf_k: int = 60,
+                 candidates: int = 30, recheck_seconds: float = 2.0):
+        self.store = store
+        self.recheck_seconds = recheck_seconds
+        self._checked_at = 0.0
+        self.embeddings = embeddings
+        self.rrf_k = rrf_k
+        self.candidates = candidates
+        self._lexical: _LexicalIndex | None = None
+        self._fingerprint: str | None = None
+        self._lock = threading.Lock()
+
+    def refresh(self) -> None:
+        """Load (or reload) every chunk from the store and rebuild the lexical index."""
+        with self._lock:
+            fingerprint = self.store.fingerprint()
+            chunks = self.store.load_chunks(self.embeddings.backend_id)
+            names = {c.title for c in chunks if c.type == "product"} | {c.sku for c in chunks if c.sku}
+            tokenizer = ChineseTokenizer(names)
+            self._lexical = _LexicalIndex(
+                chunks=chunks,
+                positions={c.id: i for i, c in enumerate(chunks)},
+                bm25=BM25Index([tokenizer.tokens(c.text) for c in chunks]),
+                tokenizer=tokenizer,
+            )
+            self._fingerprint = fingerprint
+
+    def _index(self) -> _LexicalIndex:
+        now = time.monotonic()
+        if self._lexical is None:
+            self.refresh()
+        elif now - self._checked_at >= self.recheck_seconds:
+            self._checked_at = now
+            if self.store.fingerprint() != self._fingerprint:
+                self.refresh()
+        assert self._lexical is not None
+        return self._lexical
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """A chunk by id, or None."""
+        index = self._index()
+        position = index.positions.get(chunk_id)
+        return None if position is None else index.chunks[position]
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: SearchFilters | None = None,
+        prefer_sku: str | None = None,
+        method: Method = "hybrid",
+    ) -> list[SearchHit]:
+        """The k best chunks for a customer question; chunks of prefer_sku are ranked up."""
+        filters = filters or SearchFilters()
+        index = self._index()
+        text = normalize(query)
+        ranked_lists: list[list[str]] = []
+        if method in ("hybrid", "dense"):
+            vector = self.embeddings.encode([text])[0]
+            ranked_lists.append(self._dense(vector, filters))
+            if prefer_sku and not filters.sku:
+                focused = filters.model_copy(update={"sku": prefer_sku})
+                ranked_lists.append(self._dense(vector, focused))
+        if method in ("hybrid", "bm25"):
+            ranked_lists.append(self._lexical_ids(index, text, filters))
+            if prefer_sku and not filters.sku:
+                focused = filters.model_copy(update={"sku": prefer_sku})
+                ranked_lists.append(self._lexical_ids(index, text, focused))
+        fused = self._fuse(ranked_lists)
+        hits = []
+        for chunk_id, score in fused[:k]:
+            chunk = index.chunks[index.positions[chunk_id]] if chunk_id in index.positions else None
+            if chunk is not None:
+                hits.append(SearchHit(score=round(score, 6), **chunk.model_dump(
+                    include={"id", "type", "source", "title", "sku", "text"})))
+        return hits
+
+    def _dense(self, vector: np.ndarray, filters: SearchFilters) -> list[str]:
+        pairs = self.store.query(
+            self.embeddings.backend_id, vector, self.candidates, filters.chroma_where()
+        )
+        return [chunk_id for chunk_id, _distance in pairs]
+
+    def _lexical_ids(self, index: _LexicalIndex, text: str, filters: SearchFilters) -> list[str]:
+        key = (tuple(filters.types), filters.sku, filters.intent, filters.stage)
+        mask = index.masks.get(key)
+        if mask is None:
+            mask = index.masks[key] = filters.mask(index.chunks)
+        tokens = index.tokenizer.tokens(text)
+        return [index.chunks[i].id for i, _ in index.bm25.top(tokens, self.candidates, mask)]
+
+    def _fuse(self, ranked_lists: list[list[str]]) -> list[tuple[str, float]]:
+        scores: dict[str, float] = {}
+        for ranked in ranked_lists:
+            for rank, chunk_id in enumerate(ranked):
+                scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+        return sorted(scores.items(), key=lambda item: -item[1])

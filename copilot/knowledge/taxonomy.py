@@ -1,0 +1,42 @@
+"""The fixed intent and stage taxonomy shared by knowledge, understanding and eval."""
+
+from typing import Literal, get_args
+
+Intent = Literal[
+    "greeting",
+    "product_info",
+    "size_advice",
+    "promotion",
+    "payment",
+    "order_change",
+    "shipping",
+    "return_exchange",
+    "refund",
+    "quality_issue",
+    "complaint",
+    "invoice",
+    "other",
+]
+Stage = Literal["presale", "insale", "aftersale"]
+ChunkType = Literal["product", "faq", "rule", "script"]
+
+INTENTS: tuple[str, ...] = get_args(Intent)
+STAGES: tuple[str, ...] = get_args(Stage)
+CHUNK_TYPES: tuple[str, ...] = get_args(ChunkType)
+
+# The stages in which each intent occurs; a shop's scripts should cover every pair.
+INTENT_STAGES: dict[str, tuple[str, ...]] = {
+    "greeting": ("presale", "insale", "aftersale"),
+    "product_info": ("presale", "aftersale"),
+    "size_advice": ("presale", "aftersale"),
+    "promotion": ("presale", "insale", "aftersale"),
+    "payment": ("presale", "insale"),
+    "order_change": ("insale",),
+    "shipping": ("presale", "insale", "aftersale"),
+    "return_exchange": ("insale", "aftersale"),
+    "refund": ("insale", "aftersale"),
+    "quality_issue": ("aftersale",),
+    "complaint": ("presale", "insale", "aftersale"),
+    "invoice": ("presale", "insale", "aftersale"),
+    "other": ("presale", "insale", "aftersale"),
+}

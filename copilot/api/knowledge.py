@@ -1,0 +1,45 @@
+"""Knowledge search over the shop's products, FAQ, rules and scripts."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from copilot.api.deps import CopilotDep
+from copilot.api.schemas import ErrorResponse, KnowledgeSearchResponse
+from copilot.index.retriever import DEFAULT_TYPES, SearchFilters
+from copilot.knowledge.taxonomy import ChunkType, Intent, Stage
+
+router = APIRouter(prefix="/v1/knowledge", tags=["knowledge"])
+
+
+@router.get(
+    "/search",
+    response_model=KnowledgeSearchResponse,
+    responses={503: {"model": ErrorResponse}, 409: {"model": ErrorResponse}},
+)
+def search_knowledge(
+    copilot: CopilotDep,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="Customer question.")],
+    k: Annotated[int, Query(ge=1, le=50, description="How many chunks to return.")] = 5,
+    type: Annotated[
+        list[ChunkType] | None,
+        Query(description="Chunk types to search (repeatable); default product, faq, rule."),
+    ] = None,
+    sku: Annotated[
+        str | None, Query(max_length=64, description="Product in focus: its chunks rank first.")
+    ] = None,
+    sku_only: Annotated[bool, Query(description="Return only chunks of `sku`.")] = False,
+    intent: Annotated[Intent | None, Query(description="Only scripts of this intent.")] = None,
+    stage: Annotated[Stage | None, Query(description="Only scripts of this stage.")] = None,
+) -> KnowledgeSearchResponse:
+    """Hybrid (dense + BM25) search; Traditional Chinese is matched like Simplified."""
+    if not q.strip():
+        raise HTTPException(status_code=422, detail="query parameter 'q' must not be blank")
+    filters = SearchFilters(
+        types=list(type or DEFAULT_TYPES),
+        sku=sku if sku_only else None,
+        intent=intent,
+        stage=stage,
+    )
+    hits = copilot.search(q, k, filters, prefer_sku=None if sku_only else sku)
+    return KnowledgeSearchResponse(query=q, k=k, results=hits)

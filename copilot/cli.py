@@ -1,0 +1,156 @@
+"""`copilot` command line: thin commands over the core; CopilotError becomes a message and exit 1."""
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from copilot.config import Settings, load_settings
+from copilot.errors import CopilotError, KnowledgeError
+from copilot.index.retriever import DEFAULT_TYPES, SearchFilters
+from copilot.knowledge.taxonomy import CHUNK_TYPES, INTENTS, STAGES
+
+# typer takes enums, not Literal lists
+ChunkTypeChoice = Enum("ChunkTypeChoice", {name: name for name in CHUNK_TYPES}, type=str)
+IntentChoice = Enum("IntentChoice", {name: name for name in INTENTS}, type=str)
+StageChoice = Enum("StageChoice", {name: name for name in STAGES}, type=str)
+
+app = typer.Typer(help="Reply copilot for e-commerce customer service.", no_args_is_help=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+KnowledgeOpt = Annotated[
+    Path | None, typer.Option("--knowledge", help="Knowledge directory [COPILOT_KNOWLEDGE_DIR].")
+]
+DataDirOpt = Annotated[
+    Path | None, typer.Option("--data-dir", help="Index and state directory [COPILOT_DATA_DIR].")
+]
+EmbeddingsOpt = Annotated[
+    str | None, typer.Option("--embeddings", help="Embedding backend [COPILOT_EMBEDDINGS].")
+]
+ChromaUrlOpt = Annotated[
+    str | None, typer.Option("--chroma-url", help="Chroma server URL [COPILOT_CHROMA_URL].")
+]
+
+
+def _settings(**overrides) -> Settings:
+    return load_settings(**overrides)
+
+
+def _fail(exc: CopilotError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def ingest(
+    knowledge: KnowledgeOpt = None,
+    data_dir: DataDirOpt = None,
+    embeddings: EmbeddingsOpt = None,
+    chroma_url: ChromaUrlOpt = None,
+) -> None:
+    """Validate the knowledge directory and sync it into the index (only changes are written)."""
+    try:
+        settings = _settings(
+            knowledge_dir=knowledge, data_dir=data_dir, embeddings=embeddings, chroma_url=chroma_url
+        )
+        from copilot.container import build_copilot
+
+        copilot = build_copilot(settings)
+        with Progress(
+            TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err, transient=True,
+        ) as bar:
+            task = bar.add_task("embedding", total=None)
+            report = copilot.ingest(lambda done, total: bar.update(task, completed=done, total=total))
+    except KnowledgeError as exc:
+        raise _fail(exc) from exc
+    except CopilotError as exc:
+        raise _fail(exc) from exc
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    s = report.summary
+    kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(report.chunks_by_type.items()))
+    out.print(
+        f"ingested {settings.knowledge_dir} into {copilot.store.where} ({s.backend}): "
+        f"{s.added} added, {s.updated} updated, {s.deleted} deleted, {s.unchanged} unchanged"
+        f"{' (rebuilt for a new embedding backend)' if s.rebuilt else ''}; {s.total} chunks: {kinds}",
+        highlight=False,
+    )
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Customer question.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="Chunks to return.")] = 5,
+    types: Annotated[
+        list[ChunkTypeChoice] | None, typer.Option("--type", help="Chunk type (repeatable).")
+    ] = None,
+    sku: Annotated[str | None, typer.Option("--sku", help="Product in focus (ranked first).")] = None,
+    sku_only: Annotated[bool, typer.Option("--sku-only", help="Only chunks of --sku.")] = False,
+    intent: Annotated[IntentChoice | None, typer.Option("--intent", help="Scripts of this intent.")] = None,
+    stage: Annotated[StageChoice | None, typer.Option("--stage", help="Scripts of this stage.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data_dir: DataDirOpt = None,
+    embeddings: EmbeddingsOpt = None,
+    chroma_url: ChromaUrlOpt = None,
+) -> None:
+    """Print the ranked knowledge chunks for a question (id, type, source, score, text)."""
+    if not query.strip():
+        raise _fail(CopilotError("the query is empty; give the customer's question"))
+    filters = SearchFilters(
+        types=[t.value for t in types] if types else list(DEFAULT_TYPES),
+        sku=sku if sku_only else None,
+        intent=intent.value if intent else None,
+        stage=stage.value if stage else None,
+    )
+    try:
+        from copilot.container import build_copilot
+
+        copilot = build_copilot(
+            _settings(data_dir=data_dir, embeddings=embeddings, chroma_url=chroma_url)
+        )
+        hits = copilot.search(query, k, filters, prefer_sku=None if sku_only else sku)
+    except CopilotError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps([hit.model_dump() for hit in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        out.print("no matching knowledge")
+    for rank, hit in enumerate(hits, 1):
+        out.print(f"[bold]{rank}. {hit.id}[/]  {hit.type}  {hit.source}  score={hit.score:.4f}")
+        out.print(f"   {hit.text}", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Bind address [COPILOT_HOST].")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port [COPILOT_PORT].")] = None,
+    knowledge: KnowledgeOpt = None,
+    data_dir: DataDirOpt = None,
+    embeddings: EmbeddingsOpt = None,
+    chroma_url: ChromaUrlOpt = None,
+) -> None:
+    """Serve the HTTP API (run `copilot ingest` first)."""
+    import uvicorn
+
+    from copilot.api.app import create_app
+
+    try:
+        settings = _settings(
+            host=host, port=port, knowledge_dir=knowledge, data_dir=data_dir,
+            embeddings=embeddings, chroma_url=chroma_url,
+        )
+    except CopilotError as exc:
+        raise _fail(exc) from exc
+    uvicorn.run(create_app(settings=settings), host=settings.host, port=settings.port)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

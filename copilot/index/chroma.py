@@ -71,8 +71,16 @@ class ChromaStore:
     def __init__(self, settings: Settings):
         self.name = settings.collection
         self.where = settings.chroma_url or str(settings.chroma_path)
-        with _chroma_errors(self.where):
-            self._client = _connect(settings)
+        self._settings = settings
+        self._connection = None
+
+    @property
+    def _client(self):
+        """Connected on first use, so building a copilot writes nothing to disk."""
+        if self._connection is None:
+            with _chroma_errors(self.where):
+                self._connection = _connect(self._settings)
+        return self._connection
 
     def _get(self, name: str):
         try:

@@ -1,0 +1,87 @@
+"""Hybrid retrieval over the bundled shop: ranking, filters, Traditional Chinese, quality."""
+
+import pytest
+from opencc import OpenCC
+from langchain_core.documents import Document
+
+from copilot.index.langchain_retriever import KnowledgeRetriever
+from copilot.index.quality import evaluate, load_questions
+from copilot.index.retriever import SearchFilters
+from tests.conftest import DATA
+
+
+def test_shipping_question_returns_the_courier_rule_first(bundled_copilot):
+    hits = bundled_copilot.search("能发顺丰吗")
+    assert hits[0].id == "rule:shipping:快递公司"
+    assert hits[0].type == "rule" and hits[0].source == "rules/shipping.md"
+    assert "顺丰" in hits[0].text and hits[0].score > 0
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [("能發順豐嗎", "能发顺丰吗"), ("退款多久能到賬", "退款多久能到账"), ("發票抬頭開錯了", "发票抬头开错了")],
+)
+def test_traditional_chinese_retrieves_like_simplified(bundled_copilot, traditional, simplified):
+    assert [h.id for h in bundled_copilot.search(traditional)] == [
+        h.id for h in bundled_copilot.search(simplified)
+    ]
+
+
+def test_scripts_are_searched_only_when_asked_for(bundled_copilot):
+    assert all(h.type != "script" for h in bundled_copilot.search("退货", k=10))
+    hits = bundled_copilot.search("退货", k=5, filters=SearchFilters(types=["script"]))
+    assert hits and all(h.type == "script" for h in hits)
+
+
+def test_filters_by_intent_and_stage(bundled_copilot):
+    filters = SearchFilters(types=["script"], intent="complaint", stage="aftersale")
+    hits = bundled_copilot.search("太气人了", k=5, filters=filters)
+    assert hits and all(h.id.startswith("script:after-complaint") for h in hits)
+
+
+def test_filter_by_sku_is_exclusive(bundled_copilot):
+    hits = bundled_copilot.search("怎么退货", k=5, filters=SearchFilters(sku="HM-W002"))
+    assert hits and all(h.sku == "HM-W002" for h in hits)
+
+
+def test_named_sku_is_preferred_but_not_exclusive(bundled_copilot):
+    plain = bundled_copilot.search("它不加热了怎么办", k=5)
+    focused = bundled_copilot.search("它不加热了怎么办", k=5, prefer_sku="HM-K001")
+    assert focused[0].id == "faq:HM-K001:2"
+    assert sum(h.sku == "HM-K001" for h in focused) > sum(h.sku == "HM-K001" for h in plain)
+    mixed = bundled_copilot.search("能发顺丰吗", k=5, prefer_sku="HM-K001")
+    assert "rule:shipping:快递公司" in [h.id for h in mixed]
+    assert any(h.sku == "HM-K001" for h in mixed)
+
+
+def test_langchain_retriever_returns_documents(bundled_copilot):
+    retriever = KnowledgeRetriever(retriever=bundled_copilot.retriever, k=3)
+    documents = retriever.invoke("退款多久到账")
+    assert len(documents) == 3 and all(isinstance(d, Document) for d in documents)
+    assert documents[0].id == "rule:refund:退款到账时间"
+    assert documents[0].metadata["type"] == "rule" and documents[0].metadata["score"] > 0
+
+
+@pytest.fixture(scope="module")
+def questions():
+    return load_questions(DATA / "retrieval_questions.jsonl")
+
+
+def test_labelled_set_is_large_and_points_at_real_chunks(bundled_copilot, questions):
+    assert len(questions) >= 80
+    traditional = [q for q in questions if OpenCC("t2s").convert(q.q) != q.q]
+    assert len(traditional) >= 8
+    for question in questions:
+        for gold in question.gold:
+            assert bundled_copilot.retriever.chunk(gold) is not None, gold
+
+
+def test_hybrid_recall_at_5_is_at_least_0_9_and_fusion_beats_each_side(bundled_copilot, questions):
+    hybrid = evaluate(bundled_copilot.retriever, questions, k=5, method="hybrid")
+    dense = evaluate(bundled_copilot.retriever, questions, k=5, method="dense")
+    lexical = evaluate(bundled_copilot.retriever, questions, k=5, method="bm25")
+    print(f"\nrecall@5 / MRR: hybrid {hybrid.recall_at_k:.3f}/{hybrid.mrr:.3f}, "
+          f"dense {dense.recall_at_k:.3f}/{dense.mrr:.3f}, bm25 {lexical.recall_at_k:.3f}/{lexical.mrr:.3f}")
+    assert hybrid.recall_at_k >= 0.9, hybrid.misses
+    assert hybrid.recall_at_k >= max(dense.recall_at_k, lexical.recall_at_k)
+    assert hybrid.mrr >= 0.7

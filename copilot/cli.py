@@ -1,4 +1,4 @@
-"""`copilot` command line: thin commands over the core; CopilotError becomes a message and exit 1."""
+"""`copilot` command line: thin commands over the core; errors become a message and exit 1."""
 
 import json
 from enum import Enum
@@ -62,11 +62,17 @@ def ingest(
 
         copilot = build_copilot(settings)
         with Progress(
-            TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err, transient=True,
+            TextColumn("embedding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
         ) as bar:
             task = bar.add_task("embedding", total=None)
-            report = copilot.ingest(lambda done, total: bar.update(task, completed=done, total=total))
+            report = copilot.ingest(
+                lambda done, total: bar.update(task, completed=done, total=total)
+            )
     except KnowledgeError as exc:
         raise _fail(exc) from exc
     except CopilotError as exc:
@@ -78,7 +84,8 @@ def ingest(
     out.print(
         f"ingested {settings.knowledge_dir} into {copilot.store.where} ({s.backend}): "
         f"{s.added} added, {s.updated} updated, {s.deleted} deleted, {s.unchanged} unchanged"
-        f"{' (rebuilt for a new embedding backend)' if s.rebuilt else ''}; {s.total} chunks: {kinds}",
+        f"{' (rebuilt for a new embedding backend)' if s.rebuilt else ''}; "
+        f"{s.total} chunks: {kinds}",
         highlight=False,
     )
 
@@ -90,10 +97,16 @@ def search(
     types: Annotated[
         list[ChunkTypeChoice] | None, typer.Option("--type", help="Chunk type (repeatable).")
     ] = None,
-    sku: Annotated[str | None, typer.Option("--sku", help="Product in focus (ranked first).")] = None,
+    sku: Annotated[
+        str | None, typer.Option("--sku", help="Product in focus (ranked first).")
+    ] = None,
     sku_only: Annotated[bool, typer.Option("--sku-only", help="Only chunks of --sku.")] = False,
-    intent: Annotated[IntentChoice | None, typer.Option("--intent", help="Scripts of this intent.")] = None,
-    stage: Annotated[StageChoice | None, typer.Option("--stage", help="Scripts of this stage.")] = None,
+    intent: Annotated[
+        IntentChoice | None, typer.Option("--intent", help="Scripts of this intent.")
+    ] = None,
+    stage: Annotated[
+        StageChoice | None, typer.Option("--stage", help="Scripts of this stage.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     data_dir: DataDirOpt = None,
     embeddings: EmbeddingsOpt = None,
@@ -143,8 +156,12 @@ def serve(
 
     try:
         settings = _settings(
-            host=host, port=port, knowledge_dir=knowledge, data_dir=data_dir,
-            embeddings=embeddings, chroma_url=chroma_url,
+            host=host,
+            port=port,
+            knowledge_dir=knowledge,
+            data_dir=data_dir,
+            embeddings=embeddings,
+            chroma_url=chroma_url,
         )
     except CopilotError as exc:
         raise _fail(exc) from exc

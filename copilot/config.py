@@ -86,7 +86,8 @@ def load_settings(**overrides) -> Settings:
         return Settings(**given)
     except ValidationError as exc:
         problems = "; ".join(
-            f"COPILOT_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg'].removeprefix('Value error, ')}"
+            f"COPILOT_{'_'.join(str(p) for p in e['loc']).upper()}: "
+            f"{e['msg'].removeprefix('Value error, ')}"
             for e in exc.errors()
         )
         raise ConfigError(f"invalid configuration: {problems}") from exc

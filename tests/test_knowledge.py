@@ -37,8 +37,22 @@ def test_bundled_rules_cover_the_shop_policies(bundled):
         for document in bundled.rules.values()
         for section in document.sections
     )
-    for topic in ["顺丰", "包邮", "偏远", "七天无理由", "运费险", "价保", "发票", "质保", "优惠券",
-                  "会员", "退款", "到账", "定制", "质量问题"]:
+    for topic in [
+        "顺丰",
+        "包邮",
+        "偏远",
+        "七天无理由",
+        "运费险",
+        "价保",
+        "发票",
+        "质保",
+        "优惠券",
+        "会员",
+        "退款",
+        "到账",
+        "定制",
+        "质量问题",
+    ]:
         assert topic in text, topic
 
 
@@ -92,26 +106,32 @@ def _problems(root) -> list[str]:
 
 
 def test_errors_name_file_entry_and_field(tiny_shop):
-    _write(tiny_shop / "products/bad.yaml", """
+    _write(
+        tiny_shop / "products/bad.yaml",
+        """
         - sku: OK-1
           name: 好商品
         - sku: BAD-2
           name: 坏价格
           price: 很贵
         - name: 没有货号
-    """)
+    """,
+    )
     problems = _problems(tiny_shop)
     assert any("products/bad.yaml, entry 2 (sku BAD-2): field 'price'" in p for p in problems)
     assert any("products/bad.yaml, entry 3: field 'sku': Field required" in p for p in problems)
 
 
 def test_script_with_unknown_intent_is_rejected(tiny_shop):
-    _write(tiny_shop / "scripts/more.yaml", """
+    _write(
+        tiny_shop / "scripts/more.yaml",
+        """
         - id: s1
           intent: chitchat
           stage: presale
           text: 你好
-    """)
+    """,
+    )
     problems = _problems(tiny_shop)
     assert any("scripts/more.yaml, entry 1 (id s1): field 'intent'" in p for p in problems)
 
@@ -127,7 +147,9 @@ def test_duplicate_sku_is_rejected(tiny_shop):
 
 def test_unknown_related_sku_is_named(tiny_shop):
     _write(tiny_shop / "products/rel.yaml", "sku: REL-1\nname: 关联\nrelated: [NOPE-9]\n")
-    assert any("(sku REL-1): field 'related': unknown sku 'NOPE-9'" in p for p in _problems(tiny_shop))
+    assert any(
+        "(sku REL-1): field 'related': unknown sku 'NOPE-9'" in p for p in _problems(tiny_shop)
+    )
 
 
 def test_invalid_yaml_names_the_line(tiny_shop):
@@ -144,8 +166,10 @@ def test_rules_need_a_title_and_non_empty_sections(tiny_shop):
 
 
 def test_bad_banned_words_severity_is_rejected(tiny_shop):
-    _write(tiny_shop / "compliance/banned_words.yaml",
-           "categories:\n  x:\n    severity: maybe\n    words: [a]\n")
+    _write(
+        tiny_shop / "compliance/banned_words.yaml",
+        "categories:\n  x:\n    severity: maybe\n    words: [a]\n",
+    )
     problems = _problems(tiny_shop)
     assert any("compliance/banned_words.yaml: field 'categories.x.severity'" in p for p in problems)
 

@@ -1,8 +1,8 @@
 """Hybrid retrieval over the bundled shop: ranking, filters, Traditional Chinese, quality."""
 
 import pytest
-from opencc import OpenCC
 from langchain_core.documents import Document
+from opencc import OpenCC
 
 from copilot.index.langchain_retriever import KnowledgeRetriever
 from copilot.index.quality import evaluate, load_questions
@@ -19,7 +19,11 @@ def test_shipping_question_returns_the_courier_rule_first(bundled_copilot):
 
 @pytest.mark.parametrize(
     ("traditional", "simplified"),
-    [("能發順豐嗎", "能发顺丰吗"), ("退款多久能到賬", "退款多久能到账"), ("發票抬頭開錯了", "发票抬头开错了")],
+    [
+        ("能發順豐嗎", "能发顺丰吗"),
+        ("退款多久能到賬", "退款多久能到账"),
+        ("發票抬頭開錯了", "发票抬头开错了"),
+    ],
 )
 def test_traditional_chinese_retrieves_like_simplified(bundled_copilot, traditional, simplified):
     assert [h.id for h in bundled_copilot.search(traditional)] == [
@@ -80,8 +84,11 @@ def test_hybrid_recall_at_5_is_at_least_0_9_and_fusion_beats_each_side(bundled_c
     hybrid = evaluate(bundled_copilot.retriever, questions, k=5, method="hybrid")
     dense = evaluate(bundled_copilot.retriever, questions, k=5, method="dense")
     lexical = evaluate(bundled_copilot.retriever, questions, k=5, method="bm25")
-    print(f"\nrecall@5 / MRR: hybrid {hybrid.recall_at_k:.3f}/{hybrid.mrr:.3f}, "
-          f"dense {dense.recall_at_k:.3f}/{dense.mrr:.3f}, bm25 {lexical.recall_at_k:.3f}/{lexical.mrr:.3f}")
+    print(
+        f"\nrecall@5 / MRR: hybrid {hybrid.recall_at_k:.3f}/{hybrid.mrr:.3f}, "
+        f"dense {dense.recall_at_k:.3f}/{dense.mrr:.3f}, "
+        f"bm25 {lexical.recall_at_k:.3f}/{lexical.mrr:.3f}"
+    )
     assert hybrid.recall_at_k >= 0.9, hybrid.misses
     assert hybrid.recall_at_k >= max(dense.recall_at_k, lexical.recall_at_k)
     assert hybrid.mrr >= 0.7

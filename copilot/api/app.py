@@ -54,7 +54,7 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
     app = FastAPI(
         title="Reply copilot",
         version="0.1.0",
-        description="Draft replies, knowledge search and compliance for e-commerce customer service.",
+        description="Draft replies, knowledge search and compliance for shop customer service.",
         lifespan=lifespan,
     )
     app.state.copilot = copilot

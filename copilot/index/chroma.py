@@ -119,8 +119,12 @@ class ChromaStore:
         with _chroma_errors(self.where):
             got = collection.get(include=["documents", "metadatas"])
         return [
-            Chunk(id=chunk_id, text=doc, **{k: v for k, v in meta.items() if k in Chunk.model_fields})
-            for chunk_id, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            Chunk(
+                id=chunk_id, text=doc, **{k: v for k, v in meta.items() if k in Chunk.model_fields}
+            )
+            for chunk_id, doc, meta in zip(
+                got["ids"], got["documents"], got["metadatas"], strict=True
+            )
         ]
 
     def query(self, backend_id: str, vector: np.ndarray, n: int, where: dict | None):
@@ -131,6 +135,13 @@ class ChromaStore:
                 query_embeddings=[vector.tolist()], n_results=n, where=where, include=["distances"]
             )
         return list(zip(result["ids"][0], result["distances"][0], strict=True))
+
+    def vectors(self, backend_id: str, ids: list[str]) -> tuple[list[str], np.ndarray]:
+        """Stored embeddings of the given chunks (ids in the order Chroma returns them)."""
+        collection = self.collection(backend_id)
+        with _chroma_errors(self.where):
+            got = collection.get(ids=ids, include=["embeddings"])
+        return list(got["ids"]), np.asarray(got["embeddings"], dtype=np.float32)
 
     def sync(
         self,
@@ -182,7 +193,9 @@ class ChromaStore:
             fingerprint = hashlib.sha256(
                 "".join(sorted(content_hash(c) for c in chunks)).encode()
             ).hexdigest()[:16]
-            current.modify(metadata={BACKEND_KEY: embeddings.backend_id, "fingerprint": fingerprint})
+            current.modify(
+                metadata={BACKEND_KEY: embeddings.backend_id, "fingerprint": fingerprint}
+            )
         if summary.rebuilt:
             self._client.delete_collection(self.name)
             current.modify(name=self.name)

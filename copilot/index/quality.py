@@ -54,8 +54,10 @@ def evaluate(
     reciprocal = 0.0
     misses = []
     for question in questions:
-        ids = [hit.id for hit in retriever.search(question.q, k, prefer_sku=question.sku,
-                                                  method=method)]
+        ids = [
+            hit.id
+            for hit in retriever.search(question.q, k, prefer_sku=question.sku, method=method)
+        ]
         rank = next((i for i, chunk_id in enumerate(ids, 1) if chunk_id in question.gold), None)
         if rank is None:
             misses.append({"q": question.q, "gold": question.gold, "got": ids})

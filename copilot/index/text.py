@@ -51,6 +51,7 @@ class ChineseTokenizer:
         with self._lock:  # jieba initialises its dictionary lazily and is not thread-safe then
             words = self._jieba.cut_for_search(normalize(text))
             return [
-                w for w in (w.strip() for w in words)
+                w
+                for w in (w.strip() for w in words)
                 if w and w not in self._stopwords and _WORD.search(w)
             ]

@@ -1,4 +1,4 @@
-"""Turn validated knowledge into chunks with stable ids: one per product, FAQ, rule section, script."""
+"""Validated knowledge as chunks with stable ids: one per product, FAQ, rule section, script."""
 
 from copilot.knowledge.loader import KnowledgeBase
 from copilot.knowledge.models import Chunk, Product

@@ -195,6 +195,4 @@ def _check_related(kb: KnowledgeBase, problems: list[str]) -> None:
     for sku, (rel, product) in kb.products.items():
         for other in product.related:
             if other not in kb.products:
-                problems.append(
-                    f"{rel} (sku {sku}): field 'related': unknown sku {other!r}"
-                )
+                problems.append(f"{rel} (sku {sku}): field 'related': unknown sku {other!r}")

@@ -1,4 +1,4 @@
-"""Default backend: Google's multilingual Universal Sentence Encoder v3 in numpy, weights bundled."""
+"""Default backend: multilingual Universal Sentence Encoder v3 in numpy, weights bundled."""
 
 import threading
 

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from copilot.config import Settings, load_settings
-from copilot.errors import CopilotError, KnowledgeError
+from copilot.config import load_settings
+from copilot.errors import CopilotError
 from copilot.index.retriever import DEFAULT_TYPES, SearchFilters
 from copilot.knowledge.taxonomy import CHUNK_TYPES, INTENTS, STAGES
 
@@ -37,10 +37,6 @@ ChromaUrlOpt = Annotated[
 ]
 
 
-def _settings(**overrides) -> Settings:
-    return load_settings(**overrides)
-
-
 def _fail(exc: CopilotError) -> typer.Exit:
     err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
@@ -55,7 +51,7 @@ def ingest(
 ) -> None:
     """Validate the knowledge directory and sync it into the index (only changes are written)."""
     try:
-        settings = _settings(
+        settings = load_settings(
             knowledge_dir=knowledge, data_dir=data_dir, embeddings=embeddings, chroma_url=chroma_url
         )
         from copilot.container import build_copilot
@@ -73,8 +69,6 @@ def ingest(
             report = copilot.ingest(
                 lambda done, total: bar.update(task, completed=done, total=total)
             )
-    except KnowledgeError as exc:
-        raise _fail(exc) from exc
     except CopilotError as exc:
         raise _fail(exc) from exc
     for warning in report.warnings:
@@ -125,7 +119,7 @@ def search(
         from copilot.container import build_copilot
 
         copilot = build_copilot(
-            _settings(data_dir=data_dir, embeddings=embeddings, chroma_url=chroma_url)
+            load_settings(data_dir=data_dir, embeddings=embeddings, chroma_url=chroma_url)
         )
         hits = copilot.search(query, k, filters, prefer_sku=None if sku_only else sku)
     except CopilotError as exc:
@@ -155,7 +149,7 @@ def serve(
     from copilot.api.app import create_app
 
     try:
-        settings = _settings(
+        settings = load_settings(
             host=host,
             port=port,
             knowledge_dir=knowledge,

@@ -38,13 +38,13 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     known: set[Path] = set()
     for path in sorted((root / "products").glob("*.y*ml")):
         known.add(path)
-        _load_products(kb, path, problems)
+        _load_keyed(kb, path, problems, Product, "sku", kb.products)
     for path in sorted((root / "rules").glob("*.md")):
         known.add(path)
         _load_rules(kb, path, problems)
     for path in sorted((root / "scripts").glob("*.y*ml")):
         known.add(path)
-        _load_scripts(kb, path, problems)
+        _load_keyed(kb, path, problems, Script, "id", kb.scripts)
     banned = root / BANNED_WORDS_FILE
     if banned.is_file():
         known.add(banned)
@@ -103,36 +103,30 @@ def _rel(kb: KnowledgeBase, path: Path) -> str:
     return path.relative_to(kb.root).as_posix()
 
 
-def _load_products(kb: KnowledgeBase, path: Path, problems: list[str]) -> None:
+def _load_keyed(
+    kb: KnowledgeBase,
+    path: Path,
+    problems: list[str],
+    model: type[BaseModel],
+    key: str,
+    registry: dict,
+) -> None:
+    """Validate each entry of a YAML list and register it under its unique key field."""
     rel = _rel(kb, path)
     for number, raw in enumerate(_entries(_read_yaml(path, rel, problems), rel, problems), 1):
         label = f"{rel}, entry {number}"
-        if isinstance(raw, dict) and raw.get("sku"):
-            label += f" (sku {raw['sku']})"
-        product = _validate(Product, raw, label, problems)
-        if product is None:
+        if isinstance(raw, dict) and raw.get(key):
+            label += f" ({key} {raw[key]})"
+        entry = _validate(model, raw, label, problems)
+        if entry is None:
             continue
-        if product.sku in kb.products:
-            first = kb.products[product.sku][0]
-            problems.append(f"{label}: field 'sku': duplicate, already defined in {first}")
+        value = getattr(entry, key)
+        if value in registry:
+            problems.append(
+                f"{label}: field '{key}': duplicate, already defined in {registry[value][0]}"
+            )
             continue
-        kb.products[product.sku] = (rel, product)
-
-
-def _load_scripts(kb: KnowledgeBase, path: Path, problems: list[str]) -> None:
-    rel = _rel(kb, path)
-    for number, raw in enumerate(_entries(_read_yaml(path, rel, problems), rel, problems), 1):
-        label = f"{rel}, entry {number}"
-        if isinstance(raw, dict) and raw.get("id"):
-            label += f" (id {raw['id']})"
-        script = _validate(Script, raw, label, problems)
-        if script is None:
-            continue
-        if script.id in kb.scripts:
-            first = kb.scripts[script.id][0]
-            problems.append(f"{label}: field 'id': duplicate, already defined in {first}")
-            continue
-        kb.scripts[script.id] = (rel, script)
+        registry[value] = (rel, entry)
 
 
 _HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*#*\s*$")

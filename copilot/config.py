@@ -39,7 +39,11 @@ class Settings(BaseSettings):
         default=None,
         description="URL of a Chroma server (chroma run); unset means embedded Chroma in data_dir.",
     )
-    collection: str = Field(default="knowledge", description="Chroma collection name.")
+    collection: str = Field(
+        default="knowledge",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,100}[A-Za-z0-9]$",
+        description="Chroma collection name (3+ characters: letters, digits, '.', '_', '-').",
+    )
     openai_base_url: str | None = Field(
         default=None, description="Base URL of an OpenAI-compatible API (embeddings backend)."
     )

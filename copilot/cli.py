@@ -11,7 +11,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from copilot.config import load_settings
 from copilot.errors import CopilotError
-from copilot.index.retriever import DEFAULT_TYPES, SearchFilters
 from copilot.knowledge.taxonomy import CHUNK_TYPES, INTENTS, STAGES
 
 # typer takes enums, not Literal lists
@@ -109,19 +108,21 @@ def search(
     """Print the ranked knowledge chunks for a question (id, type, source, score, text)."""
     if not query.strip():
         raise _fail(CopilotError("the query is empty; give the customer's question"))
-    filters = SearchFilters(
-        types=[t.value for t in types] if types else list(DEFAULT_TYPES),
-        sku=sku if sku_only else None,
-        intent=intent.value if intent else None,
-        stage=stage.value if stage else None,
-    )
     try:
         from copilot.container import build_copilot
 
         copilot = build_copilot(
             load_settings(data_dir=data_dir, embeddings=embeddings, chroma_url=chroma_url)
         )
-        hits = copilot.search(query, k, filters, prefer_sku=None if sku_only else sku)
+        hits = copilot.search_knowledge(
+            query,
+            k,
+            types=[t.value for t in types] if types else None,
+            sku=sku,
+            sku_only=sku_only,
+            intent=intent.value if intent else None,
+            stage=stage.value if stage else None,
+        )
     except CopilotError as exc:
         raise _fail(exc) from exc
     if as_json:

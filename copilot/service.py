@@ -4,7 +4,13 @@ from copilot.config import Settings
 from copilot.index.chroma import ChromaStore, ProgressCallback
 from copilot.index.embeddings import CopilotEmbeddings
 from copilot.index.ingest import IngestReport, ingest
-from copilot.index.retriever import HybridRetriever, Method, SearchFilters, SearchHit
+from copilot.index.retriever import (
+    DEFAULT_TYPES,
+    HybridRetriever,
+    Method,
+    SearchFilters,
+    SearchHit,
+)
 
 
 class Copilot:
@@ -38,6 +44,25 @@ class Copilot:
     ) -> list[SearchHit]:
         """Ranked knowledge chunks for a customer question."""
         return self.retriever.search(query, k, filters, prefer_sku, method)
+
+    def search_knowledge(
+        self,
+        query: str,
+        k: int = 5,
+        types: list[str] | None = None,
+        sku: str | None = None,
+        sku_only: bool = False,
+        intent: str | None = None,
+        stage: str | None = None,
+    ) -> list[SearchHit]:
+        """Search as agents ask it: a sku is preferred, or with sku_only the only one returned."""
+        filters = SearchFilters(
+            types=list(types or DEFAULT_TYPES),
+            sku=sku if sku_only else None,
+            intent=intent,
+            stage=stage,
+        )
+        return self.search(query, k, filters, prefer_sku=None if sku_only else sku)
 
     def warm_up(self) -> None:
         """Load the index and models now, so the first request is as fast as the rest."""

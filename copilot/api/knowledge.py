@@ -6,7 +6,6 @@ from fastapi import APIRouter, HTTPException, Query
 
 from copilot.api.deps import CopilotDep
 from copilot.api.schemas import ErrorResponse, KnowledgeSearchResponse
-from copilot.index.retriever import DEFAULT_TYPES, SearchFilters
 from copilot.knowledge.taxonomy import ChunkType, Intent, Stage
 
 router = APIRouter(prefix="/v1/knowledge", tags=["knowledge"])
@@ -35,11 +34,5 @@ def search_knowledge(
     """Hybrid (dense + BM25) search; Traditional Chinese is matched like Simplified."""
     if not q.strip():
         raise HTTPException(status_code=422, detail="query parameter 'q' must not be blank")
-    filters = SearchFilters(
-        types=list(type or DEFAULT_TYPES),
-        sku=sku if sku_only else None,
-        intent=intent,
-        stage=stage,
-    )
-    hits = copilot.search(q, k, filters, prefer_sku=None if sku_only else sku)
+    hits = copilot.search_knowledge(q, k, type, sku, sku_only, intent, stage)
     return KnowledgeSearchResponse(query=q, k=k, results=hits)

@@ -3,7 +3,7 @@
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 import typer
 from rich.console import Console
@@ -12,11 +12,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from copilot.config import load_settings
 from copilot.errors import CopilotError
 from copilot.knowledge.taxonomy import CHUNK_TYPES, INTENTS, STAGES
+from copilot.schemas import OrderStatus
 
 # typer takes enums, not Literal lists
 ChunkTypeChoice = Enum("ChunkTypeChoice", {name: name for name in CHUNK_TYPES}, type=str)
 IntentChoice = Enum("IntentChoice", {name: name for name in INTENTS}, type=str)
 StageChoice = Enum("StageChoice", {name: name for name in STAGES}, type=str)
+OrderStatusChoice = Enum(
+    "OrderStatusChoice", {name: name for name in get_args(OrderStatus)}, type=str
+)
 
 app = typer.Typer(help="Reply copilot for e-commerce customer service.", no_args_is_help=True)
 out = Console(soft_wrap=True)
@@ -133,6 +137,93 @@ def search(
     for rank, hit in enumerate(hits, 1):
         out.print(f"[bold]{rank}. {hit.id}[/]  {hit.type}  {hit.source}  score={hit.score:.4f}")
         out.print(f"   {hit.text}", highlight=False)
+
+
+def _parse_turn(raw: str):
+    from copilot.schemas import Turn
+
+    role, sep, text = raw.partition(":")
+    if not sep or role not in ("customer", "agent") or not text.strip():
+        raise typer.BadParameter(f"{raw!r}: write a turn as customer:TEXT or agent:TEXT")
+    return Turn(role=role, text=text.strip())
+
+
+def _print_response(response) -> None:
+    escalate = response.escalate
+    out.print(
+        f"[bold]{response.intent}[/] ({response.stage})  emotion={response.emotion}  "
+        f"urgency={response.urgency}  mode={response.mode}  {response.latency_ms:.1f} ms",
+        highlight=False,
+    )
+    if escalate.needed:
+        out.print(f"[bold red]转人工:[/] {escalate.reason}", highlight=False)
+    if response.flags:
+        out.print(f"[yellow]flags:[/] {', '.join(response.flags)}", highlight=False)
+    if response.knowledge_gap:
+        out.print("[yellow]knowledge gap:[/] the knowledge does not answer this", highlight=False)
+    for number, draft in enumerate(response.drafts, 1):
+        out.print(f"\n[bold]{number}. {draft.strategy}[/]")
+        out.print(f"   {draft.text}", highlight=False)
+        for citation in draft.citations:
+            out.print(f"   [dim]- {citation.id} ({citation.source})[/]", highlight=False)
+        for hit in draft.compliance.removed:
+            out.print(f"   [red]removed {hit.term} ({hit.category})[/]", highlight=False)
+
+
+@app.command()
+def draft(
+    message: Annotated[str, typer.Argument(help="The customer's latest message.")],
+    sku: Annotated[str | None, typer.Option("--sku", help="Product in focus.")] = None,
+    history: Annotated[
+        list[str] | None,
+        typer.Option("--history", help="Earlier turn, oldest first: customer:TEXT or agent:TEXT."),
+    ] = None,
+    order_status: Annotated[
+        OrderStatusChoice | None, typer.Option("--order-status", help="Status of the order.")
+    ] = None,
+    vip: Annotated[bool, typer.Option("--vip", help="The customer is a VIP.")] = False,
+    n: Annotated[int, typer.Option("--n", min=1, max=3, help="Drafts wanted.")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON response.")] = False,
+    knowledge: KnowledgeOpt = None,
+    data_dir: DataDirOpt = None,
+    embeddings: EmbeddingsOpt = None,
+    chroma_url: ChromaUrlOpt = None,
+) -> None:
+    """Draft replies to a customer's message, as POST /v1/drafts would."""
+    from pydantic import ValidationError
+
+    from copilot.schemas import DraftRequest
+
+    try:
+        request = DraftRequest(
+            message=message,
+            sku=sku,
+            history=[_parse_turn(turn) for turn in history or []],
+            order={"status": order_status.value} if order_status else None,
+            customer={"tier": "vip"} if vip else None,
+            n=n,
+        )
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise _fail(CopilotError(f"invalid request: {problems}")) from exc
+    try:
+        from copilot.container import build_copilot
+
+        copilot = build_copilot(
+            load_settings(
+                knowledge_dir=knowledge,
+                data_dir=data_dir,
+                embeddings=embeddings,
+                chroma_url=chroma_url,
+            )
+        )
+        response = copilot.draft(request)
+    except CopilotError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        typer.echo(response.model_dump_json(indent=2))
+    else:
+        _print_response(response)
 
 
 @app.command()

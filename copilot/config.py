@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from copilot.errors import ConfigError
@@ -15,6 +15,11 @@ REPO_DIR = PACKAGE_DIR.parent
 def bundled_knowledge_dir() -> Path:
     """The sample shop shipped beside the package (source checkout or editable install)."""
     return REPO_DIR / "knowledge"
+
+
+def bundled_prompts_dir() -> Path:
+    """The LLM prompt templates shipped beside the package."""
+    return REPO_DIR / "prompts"
 
 
 class Settings(BaseSettings):
@@ -48,6 +53,40 @@ class Settings(BaseSettings):
         default=None, description="Base URL of an OpenAI-compatible API (embeddings backend)."
     )
     openai_api_key: str | None = Field(default=None, description="API key for openai_base_url.")
+    shop: str = Field(
+        default="default",
+        min_length=1,
+        max_length=64,
+        description="Name of the shop whose knowledge this server serves; a draft request naming "
+        "another shop is refused.",
+    )
+    gap_threshold: float = Field(
+        default=0.33,
+        ge=0,
+        le=2,
+        description="Relevance (cosine + 0.3 x lexical coverage) a fact needs to count as an "
+        "answer; below it for every fact, the question is a knowledge gap. Tuned for "
+        "use-multilingual.",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint for drafting (OpenAI, DeepSeek, Qwen, vLLM, "
+        "Ollama); unset with llm_model set means api.openai.com.",
+    )
+    llm_model: str | None = Field(
+        default=None, description="Chat model for drafting; unset means the offline drafter."
+    )
+    llm_api_key: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("COPILOT_LLM_API_KEY", "OPENAI_API_KEY", "llm_api_key"),
+        description="API key for the LLM endpoint (COPILOT_LLM_API_KEY or OPENAI_API_KEY).",
+    )
+    llm_timeout: float = Field(
+        default=8.0, gt=0, le=120, description="Seconds to wait for the LLM before falling back."
+    )
+    prompts_dir: Path = Field(
+        default_factory=bundled_prompts_dir, description="Folder of the LLM prompt templates."
+    )
     host: str = Field(default="127.0.0.1", description="Address `copilot serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `copilot serve` binds.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
@@ -77,6 +116,20 @@ class Settings(BaseSettings):
             raise ValueError(f"chroma_url must start with http:// or https://, got {value!r}")
         return value.rstrip("/")
 
+    @model_validator(mode="after")
+    def _llm_needs_model(self):
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError(
+                "COPILOT_LLM_BASE_URL is set but COPILOT_LLM_MODEL is not; name the chat model "
+                "to draft with, or unset COPILOT_LLM_BASE_URL for offline drafting"
+            )
+        return self
+
+    @property
+    def llm_enabled(self) -> bool:
+        """Drafts come from the LLM (with offline fallback) when a model is configured."""
+        return bool(self.llm_model)
+
     @property
     def chroma_path(self) -> Path:
         """Folder of the embedded Chroma database."""
@@ -90,8 +143,8 @@ def load_settings(**overrides) -> Settings:
         return Settings(**given)
     except ValidationError as exc:
         problems = "; ".join(
-            f"COPILOT_{'_'.join(str(p) for p in e['loc']).upper()}: "
-            f"{e['msg'].removeprefix('Value error, ')}"
+            (f"COPILOT_{'_'.join(str(p) for p in e['loc']).upper()}: " if e["loc"] else "")
+            + e["msg"].removeprefix("Value error, ")
             for e in exc.errors()
         )
         raise ConfigError(f"invalid configuration: {problems}") from exc

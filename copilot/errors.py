@@ -38,3 +38,23 @@ class IndexUnavailableError(IndexStoreError):
 
 class EmbeddingError(CopilotError):
     """An embedding backend failed or is not installed."""
+
+
+class UnknownShopError(CopilotError):
+    """A request named a shop this server does not serve."""
+
+
+class LLMError(CopilotError):
+    """The LLM could not produce usable drafts (the offline drafter takes over)."""
+
+
+class LLMUnavailableError(LLMError):
+    """The LLM endpoint refused the connection or answered with an error."""
+
+
+class LLMTimeoutError(LLMError):
+    """The LLM did not answer within the configured timeout."""
+
+
+class LLMOutputError(LLMError):
+    """The LLM answered, but not with valid, grounded drafts."""

@@ -1,6 +1,19 @@
 """The copilot's core, callable from Python; the HTTP API and CLI are thin layers over it."""
 
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+
+from copilot.compliance.guard import CheckResult, ComplianceGuard
+from copilot.compliance.lexicon import load_lexicon
 from copilot.config import Settings
+from copilot.drafting.base import Drafter
+from copilot.drafting.context import DraftContext
+from copilot.drafting.grounding import Grounder
+from copilot.drafting.guarding import guard_draft
+from copilot.drafting.streaming import stream_drafts
+from copilot.errors import LLMError, UnknownShopError
 from copilot.index.chroma import ChromaStore, ProgressCallback
 from copilot.index.embeddings import CopilotEmbeddings
 from copilot.index.ingest import IngestReport, ingest
@@ -11,10 +24,14 @@ from copilot.index.retriever import (
     SearchFilters,
     SearchHit,
 )
+from copilot.schemas import Draft, DraftRequest, DraftResponse
+from copilot.understand.analyzer import MessageAnalyzer
+
+log = logging.getLogger(__name__)
 
 
 class Copilot:
-    """Knowledge search today; understanding, drafting and compliance build on it."""
+    """Understand a message, retrieve knowledge, draft replies and guard them."""
 
     def __init__(
         self,
@@ -22,17 +39,31 @@ class Copilot:
         embeddings: CopilotEmbeddings,
         store: ChromaStore,
         retriever: HybridRetriever,
+        analyzer: MessageAnalyzer,
+        grounder: Grounder,
+        offline: Drafter,
+        llm: Drafter | None = None,
     ):
         self.settings = settings
         self.embeddings = embeddings
         self.store = store
         self.retriever = retriever
+        self.analyzer = analyzer
+        self.grounder = grounder
+        self.offline = offline
+        self.llm = llm
+        self.guard = ComplianceGuard(load_lexicon(settings.knowledge_dir))
 
     def ingest(self, progress: ProgressCallback | None = None) -> IngestReport:
-        """Re-ingest the configured knowledge and make search use the new index."""
+        """Re-ingest the configured knowledge and make search and the guard use it."""
         report = ingest(self.settings, self.embeddings, self.store, progress)
         self.retriever.refresh()
+        self.reload_lexicon()
         return report
+
+    def reload_lexicon(self) -> None:
+        """Re-read the lexicon and the shop's banned words (no restart needed)."""
+        self.guard = ComplianceGuard(load_lexicon(self.settings.knowledge_dir))
 
     def search(
         self,
@@ -64,7 +95,60 @@ class Copilot:
         )
         return self.search(query, k, filters, prefer_sku=None if sku_only else sku)
 
+    def check(self, text: str) -> CheckResult:
+        """Compliance check of any text (an agent's own reply, a draft)."""
+        return self.guard.check(text)
+
+    def prepare(self, request: DraftRequest) -> DraftContext:
+        """Understanding plus grounding: everything a drafter may use for this request."""
+        if request.shop not in (None, self.settings.shop):
+            raise UnknownShopError(
+                f"unknown shop {request.shop!r}: this server serves {self.settings.shop!r} "
+                "(set COPILOT_SHOP, or leave 'shop' out)"
+            )
+        vector = self.retriever.encode_query(request.message)
+        understanding = self.analyzer.analyze(request, vector)
+        if understanding.query != request.message:
+            vector = self.retriever.encode_query(understanding.query)
+        return self.grounder.gather(request, understanding, vector)
+
+    def draft(self, request: DraftRequest) -> DraftResponse:
+        """Analysis and compliance-checked, grounded drafts for a customer's message."""
+        started = time.perf_counter()
+        context = self.prepare(request)
+        drafts, mode = self._generate(context, request.n)
+        drafts = [guard_draft(d, context, self.guard) for d in drafts]
+        return self._response(context, drafts, mode, started)
+
+    def draft_events(self, request: DraftRequest) -> Iterator[tuple[str, dict]]:
+        """The same as draft(), as (event, data) pairs: analysis, text deltas, drafts, done."""
+        started = time.perf_counter()
+        context = self.prepare(request)
+        yield from stream_drafts(self, context, request, started)
+
+    def _generate(self, context: DraftContext, n: int) -> tuple[list[Draft], str]:
+        if self.llm is None:
+            return self.offline.generate(context, n), "offline"
+        try:
+            return self.llm.generate(context, n), "llm"
+        except LLMError as exc:
+            log.warning("LLM drafting failed, using offline drafts: %s", exc)
+            return self.offline.generate(context, n), "fallback"
+
+    def _response(
+        self, context: DraftContext, drafts: list[Draft], mode: str, started: float
+    ) -> DraftResponse:
+        return DraftResponse(
+            **context.understanding.analysis.model_dump(),
+            request_id=uuid.uuid4().hex,
+            knowledge_gap=context.knowledge_gap,
+            drafts=drafts,
+            mode=mode,
+            latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
     def warm_up(self) -> None:
         """Load the index and models now, so the first request is as fast as the rest."""
         self.retriever.refresh()
         self.embeddings.encode(["你好"])
+        self.analyzer.warm_up()

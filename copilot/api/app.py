@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from copilot.api import health, knowledge
+from copilot.api import drafts, health, knowledge
 from copilot.config import Settings, get_settings
 from copilot.errors import (
     ConfigError,
@@ -15,6 +15,8 @@ from copilot.errors import (
     IndexNotBuiltError,
     IndexUnavailableError,
     KnowledgeError,
+    LLMError,
+    UnknownShopError,
 )
 from copilot.service import Copilot
 
@@ -25,6 +27,8 @@ _STATUS = {
     IndexUnavailableError: 503,
     EmbeddingMismatchError: 409,
     KnowledgeError: 422,
+    UnknownShopError: 404,
+    LLMError: 502,
     ConfigError: 500,
 }
 
@@ -65,4 +69,5 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
 
     app.include_router(health.router)
     app.include_router(knowledge.router)
+    app.include_router(drafts.router)
     return app

@@ -22,12 +22,18 @@ class BM25Index:
                 rows.append(position)
                 counts.append(count)
         self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._idf: dict[str, float] = {}
         for token, (rows, counts) in postings.items():
             tf = np.array(counts, dtype=np.float32)
-            idf = math.log(1 + (self.size - len(rows) + 0.5) / (len(rows) + 0.5))
+            idf = self._idf[token] = math.log(1 + (self.size - len(rows) + 0.5) / (len(rows) + 0.5))
             rows_array = np.array(rows, dtype=np.int64)
             weight = idf * tf * (k1 + 1) / (tf + norm[rows_array])
             self._postings[token] = (rows_array, weight.astype(np.float32))
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency; a token no document has gets the highest value."""
+        idf = self._idf.get(token)
+        return idf if idf is not None else math.log(1 + (self.size + 0.5) / 0.5)
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query (0 where no token matches)."""

@@ -74,7 +74,9 @@ class _LexicalIndex:
     positions: dict[str, int]
     bm25: BM25Index
     tokenizer: ChineseTokenizer
+    words: list[frozenset[str]]
     masks: dict[tuple, np.ndarray] = field(default_factory=dict)
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class HybridRetriever:
@@ -107,11 +109,13 @@ class HybridRetriever:
                 c.sku for c in chunks if c.sku
             }
             tokenizer = ChineseTokenizer(names)
+            documents = [tokenizer.tokens(c.text) for c in chunks]
             self._lexical = _LexicalIndex(
                 chunks=chunks,
                 positions={c.id: i for i, c in enumerate(chunks)},
-                bm25=BM25Index([tokenizer.tokens(c.text) for c in chunks]),
+                bm25=BM25Index(documents),
                 tokenizer=tokenizer,
+                words=[frozenset(doc) for doc in documents],
             )
             self._fingerprint = fingerprint
 
@@ -144,8 +148,12 @@ class HybridRetriever:
         filters: SearchFilters | None = None,
         prefer_sku: str | None = None,
         method: Method = "hybrid",
+        vector: np.ndarray | None = None,
     ) -> list[SearchHit]:
-        """The k best chunks for a customer question; chunks of prefer_sku are ranked up."""
+        """The k best chunks for a customer question; chunks of prefer_sku are ranked up.
+
+        vector: the query's embedding when the caller already has it (saves encoding twice).
+        """
         filters = filters or SearchFilters()
         index = self._index()
         text = normalize(query)
@@ -156,7 +164,8 @@ class HybridRetriever:
             else None
         )
         if method in ("hybrid", "dense"):
-            vector = self.embeddings.encode([text])[0]
+            if vector is None:
+                vector = self.embeddings.encode([text])[0]
             ranked_lists.append(self._dense(index, vector, filters))
             if focused is not None:
                 ranked_lists.append(self._dense_among(index, vector, focused))
@@ -174,6 +183,54 @@ class HybridRetriever:
                 ),
             )
             for chunk_id, score in known[:k]
+        ]
+
+    def encode_query(self, query: str) -> np.ndarray:
+        """The embedding search() uses for a query."""
+        return self.embeddings.encode([normalize(query)])[0]
+
+    def similarities(self, vector: np.ndarray, ids: list[str]) -> np.ndarray:
+        """Cosine similarity of a query embedding with each chunk (0 for unknown ids)."""
+        index = self._index()
+        missing = [i for i in ids if i not in index.vectors and i in index.positions]
+        if missing:
+            found, vectors = self.store.vectors(self.embeddings.backend_id, missing)
+            index.vectors.update(zip(found, vectors, strict=True))
+        return np.array(
+            [float(index.vectors[i] @ vector) if i in index.vectors else 0.0 for i in ids],
+            dtype=np.float32,
+        )
+
+    def coverage(self, query: str, chunk_ids: list[str]) -> list[float]:
+        """Share of the query's IDF weight that each chunk's words cover (lexical relevance)."""
+        index = self._index()
+        tokens = set(index.tokenizer.tokens(query))
+        total = sum(index.bm25.idf(t) for t in tokens)
+        if not total:
+            return [0.0 for _ in chunk_ids]
+        result = []
+        for chunk_id in chunk_ids:
+            position = index.positions.get(chunk_id)
+            words = index.words[position] if position is not None else frozenset()
+            result.append(sum(index.bm25.idf(t) for t in tokens & words) / total)
+        return result
+
+    def idf(self, token: str) -> float:
+        """How rare a token is in the index (rarer words say more about a question)."""
+        return self._index().bm25.idf(token)
+
+    def tokens(self, text: str) -> list[str]:
+        """The lexical tokens the index uses for text."""
+        return self._index().tokenizer.tokens(text)
+
+    def chunks_of(self, type_: str, intent: str | None = None, stage: str | None = None):
+        """Chunks of one type (and intent and stage), in index order."""
+        return [
+            c
+            for c in self._index().chunks
+            if c.type == type_
+            and (intent is None or c.intent == intent)
+            and (stage is None or c.stage == stage)
         ]
 
     def _dense(self, index: _LexicalIndex, vector: np.ndarray, filters: SearchFilters) -> list[str]:

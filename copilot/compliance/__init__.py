@@ -1,0 +1,1 @@
+"""Compliance: a lexicon of banned terms, evasion-proof matching and a guard for every draft."""

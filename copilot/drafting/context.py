@@ -1,0 +1,56 @@
+"""What a drafter gets: the request, its analysis and the knowledge retrieved for it."""
+
+from dataclasses import dataclass, field
+
+from copilot.knowledge.models import Chunk
+from copilot.schemas import Citation, DraftRequest
+from copilot.understand.analyzer import Understanding
+
+SNIPPET_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A sentence a draft may state, and the chunk it comes from."""
+
+    chunk: Chunk
+    sentence: str
+    relevance: float
+
+
+@dataclass
+class DraftContext:
+    """Everything one request's drafts may use; nothing else may be stated or promised."""
+
+    request: DraftRequest
+    understanding: Understanding
+    facts: list[Fact] = field(default_factory=list)
+    scripts: list[Chunk] = field(default_factory=list)
+    gap_scripts: list[Chunk] = field(default_factory=list)
+    safety_scripts: list[Chunk] = field(default_factory=list)
+    knowledge_gap: bool = False
+    product: Chunk | None = None
+
+    @property
+    def intent(self) -> str:
+        """The classified intent."""
+        return self.understanding.analysis.intent
+
+    @property
+    def stage(self) -> str:
+        """The inferred stage."""
+        return self.understanding.analysis.stage
+
+    def given_chunks(self) -> dict[str, Chunk]:
+        """Every chunk given to the drafter, by id: the only ones a draft may cite."""
+        chunks = [f.chunk for f in self.facts] + self.scripts + self.gap_scripts
+        chunks += self.safety_scripts + ([self.product] if self.product else [])
+        return {chunk.id: chunk for chunk in chunks}
+
+
+def cite(chunk: Chunk, used: str | None = None) -> Citation:
+    """A citation of a chunk, with the part of it a draft used as the snippet."""
+    snippet = (used or chunk.text).strip()
+    if len(snippet) > SNIPPET_CHARS:
+        snippet = snippet[: SNIPPET_CHARS - 1] + "…"
+    return Citation(id=chunk.id, type=chunk.type, source=chunk.source, snippet=snippet)

@@ -1,0 +1,266 @@
+"""The offline drafter: natural replies composed from the shop's scripts and the retrieved facts.
+
+Each strategy builds a whole reply from pieces (opener, order context, fact, script, closing);
+every factual piece comes from a cited chunk or the request itself, never from this module.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from copilot.datafiles import package_yaml
+from copilot.drafting.context import DraftContext, cite
+from copilot.drafting.facts import finish
+from copilot.drafting.grounding import tags
+from copilot.knowledge.models import Chunk
+from copilot.schemas import Citation, Draft
+
+GREETING_MARKERS = ("您好", "你好", "亲", "欢迎", "在的")
+PROBLEM_INTENTS = frozenset({"quality_issue", "complaint"})
+DUPLICATE_OVERLAP = 0.6
+
+
+def load_phrasing() -> dict:
+    """The drafter's phrases (data/phrasing.yaml)."""
+    return package_yaml("copilot.drafting", "phrasing.yaml")
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def overlap(a: str, b: str) -> float:
+    """Share of character bigrams two texts have in common (Jaccard)."""
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+@dataclass
+class _Reply:
+    """A reply being assembled: sentences and the chunks they came from."""
+
+    strategy: str
+    parts: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+
+    def add(self, text: str | None, chunk: Chunk | None = None) -> None:
+        if not text:
+            return
+        if any(overlap(text, part) > DUPLICATE_OVERLAP for part in self.parts):
+            return
+        self.parts.append(text)
+        if chunk is not None and all(c.id != chunk.id for c in self.citations):
+            self.citations.append(cite(chunk, text))
+
+    def draft(self) -> Draft:
+        return Draft(text="".join(self.parts), strategy=self.strategy, citations=self.citations)
+
+
+class OfflineDrafter:
+    """Drafts without an LLM, in milliseconds."""
+
+    name = "offline"
+
+    def __init__(self, phrasing: dict | None = None):
+        self.phrasing = phrasing or load_phrasing()
+        self.labels: dict[str, str] = self.phrasing["strategies"]
+
+    def generate(self, context: DraftContext, n: int) -> list[Draft]:
+        """Up to n drafts that differ by strategy; always at least one."""
+        drafts: list[Draft] = []
+        for build in self._plan(context):
+            draft = build(context)
+            if draft is None or not draft.text:
+                continue
+            if any(overlap(draft.text, d.text) > DUPLICATE_OVERLAP for d in drafts):
+                continue
+            drafts.append(draft)
+            if len(drafts) == n:
+                break
+        return drafts
+
+    def _plan(self, context: DraftContext) -> list[Callable[[DraftContext], Draft | None]]:
+        if context.knowledge_gap:
+            return [self._confirm, self._handover]
+        if self.needs_empathy(context):
+            return [self._soothe, self._direct, self._alternative, self._detail]
+        return [self._direct, self._scripted, self._detail, self._alternative]
+
+    # -- situation --------------------------------------------------------------------------
+
+    @staticmethod
+    def needs_empathy(context: DraftContext) -> bool:
+        """Negative emotion, a problem intent or a complaint about waiting."""
+        reading = context.understanding.reading
+        return (
+            context.understanding.analysis.emotion != "calm"
+            or context.intent in PROBLEM_INTENTS
+            or "waiting" in reading.cues
+            or "displeasure" in reading.cues
+        )
+
+    def _opener(self, context: DraftContext, second: bool = False) -> str:
+        """An apology, acknowledgement or greeting, chosen by how the customer feels."""
+        p = self.phrasing
+        analysis = context.understanding.analysis
+        cues = context.understanding.reading.cues
+        if self.needs_empathy(context):
+            if second:
+                return p["short_apology"]
+            if analysis.emotion == "angry":
+                return p["apology"]["angry"]
+            if analysis.emotion == "anxious" and context.intent not in p["apology"]:
+                return p["acknowledgement"]["waiting" if "waiting" in cues else "default"]
+            return p["apology"].get(context.intent, p["apology"]["default"])
+        customer = context.request.customer
+        if customer and customer.name and not second:
+            return p["named_greeting"].format(name=customer.name)
+        greetings = p["greetings"]
+        return greetings[(1 if second else 0) % len(greetings)]
+
+    def _opens_itself(self, text: str, empathetic: bool) -> bool:
+        head = text[:12]
+        markers = self.phrasing["apology_markers"] if empathetic else GREETING_MARKERS
+        return any(marker in head for marker in markers)
+
+    def _start(self, strategy: str, context: DraftContext, first: str, second=False) -> _Reply:
+        """A reply that opens well: our opener unless the first piece already opens that way."""
+        reply = _Reply(self.labels[strategy])
+        if not self._opens_itself(first, self.needs_empathy(context)):
+            reply.add(self._opener(context, second))
+        return reply
+
+    def _order_sentence(self, context: DraftContext) -> str | None:
+        order = context.request.order
+        if order is None or context.intent not in ("shipping", "order_change"):
+            return None
+        p = self.phrasing
+        if order.shipped_at:
+            date = order.shipped_at.strftime(p["date_format"])
+            if order.courier and order.tracking_no:
+                return p["order_shipped"].format(
+                    date=date, courier=order.courier, tracking_no=order.tracking_no
+                )
+            return p["order_shipped_plain"].format(date=date)
+        if order.paid_at:
+            return p["order_paid"].format(date=order.paid_at.strftime(p["date_format"]))
+        return None
+
+    def _ending(self, context: DraftContext) -> str:
+        key = "commitment" if self.needs_empathy(context) else "closing"
+        return self.phrasing[key][context.stage]
+
+    def _safety(self, reply: _Reply, context: DraftContext) -> None:
+        for script in context.safety_scripts:
+            reply.add(finish(script.text), script)
+
+    def _compensation(self, reply: _Reply, context: DraftContext) -> None:
+        if "compensation" not in context.understanding.reading.cues:
+            return
+        beyond = next((s for s in context.scripts if "beyond_policy" in tags(s)), None)
+        if beyond is not None:
+            reply.add(finish(beyond.text), beyond)
+        else:
+            reply.add(self.phrasing["compensation"])
+
+    def _best_script(self, context: DraftContext, prefer: str | None = None) -> Chunk | None:
+        scripts = [s for s in context.scripts if "closing" not in tags(s)]
+        if prefer:
+            preferred = [s for s in scripts[:4] if prefer in tags(s)]
+            if preferred:
+                return preferred[0]
+        return scripts[0] if scripts else None
+
+    # -- strategies ---------------------------------------------------------------------------
+
+    def _direct(self, context: DraftContext) -> Draft | None:
+        """The answer itself, in a sentence or two."""
+        fact = context.facts[0] if context.facts and context.intent != "greeting" else None
+        script = None if fact else self._best_script(context)
+        order = self._order_sentence(context)
+        first = order or (fact.sentence if fact else script.text if script else "")
+        if not first:
+            return None
+        reply = self._start("direct", context, first, second=self.needs_empathy(context))
+        reply.add(order)
+        if fact:
+            reply.add(fact.sentence, fact.chunk)
+        elif script:
+            reply.add(finish(script.text), script)
+        self._safety(reply, context)
+        reply.add(self._ending(context))
+        return reply.draft()
+
+    def _soothe(self, context: DraftContext) -> Draft | None:
+        """Apology or acknowledgement first, then the shop's standard solution and the facts."""
+        script = self._best_script(context, prefer="apology")
+        first = finish(script.text) if script else ""
+        reply = self._start("soothe", context, first)
+        if script:
+            reply.add(first, script)
+        reply.add(self._order_sentence(context))
+        if context.facts and context.intent != "greeting":
+            reply.add(context.facts[0].sentence, context.facts[0].chunk)
+        self._compensation(reply, context)
+        self._safety(reply, context)
+        reply.add(self._ending(context))
+        return reply.draft()
+
+    def _scripted(self, context: DraftContext) -> Draft | None:
+        """The shop's standard reply for this intent and stage."""
+        script = self._best_script(context)
+        if script is None:
+            return None
+        reply = self._start("scripted", context, script.text, second=True)
+        reply.add(finish(script.text), script)
+        self._safety(reply, context)
+        reply.add(self._ending(context))
+        return reply.draft()
+
+    def _detail(self, context: DraftContext) -> Draft | None:
+        """A fuller answer: the main fact, a second one, and a related product where it helps."""
+        if len(context.facts) < 2 or context.intent == "greeting":
+            return None
+        first, second = context.facts[0], context.facts[1]
+        reply = self._start("detail", context, first.sentence, second=True)
+        reply.add(first.sentence, first.chunk)
+        reply.add(second.sentence, second.chunk)
+        reply.add(self._ending(context))
+        return reply.draft()
+
+    def _alternative(self, context: DraftContext) -> Draft | None:
+        """Another of the shop's solutions for the same situation (exchange, partial refund...)."""
+        used = self._best_script(context, prefer="apology")
+        others = [
+            s
+            for s in context.scripts[:5]
+            if s is not used and "closing" not in tags(s) and "opening" not in tags(s)
+        ]
+        if not others:
+            return None
+        script = others[0]
+        reply = self._start("alternative", context, script.text, second=True)
+        reply.add(finish(script.text), script)
+        reply.add(self._ending(context))
+        return reply.draft()
+
+    def _confirm(self, context: DraftContext) -> Draft | None:
+        """Honest: the agent will check and reply within the shop's promised time."""
+        if not context.gap_scripts:
+            return None
+        script = context.gap_scripts[0]
+        reply = self._start("confirm", context, script.text)
+        reply.add(finish(script.text), script)
+        self._safety(reply, context)
+        return reply.draft()
+
+    def _handover(self, context: DraftContext) -> Draft | None:
+        """Ask for details and hand the question to a colleague, with the shop's reply promise."""
+        if not context.gap_scripts:
+            return None
+        script = context.gap_scripts[min(1, len(context.gap_scripts) - 1)]
+        reply = _Reply(self.labels["handover"])
+        reply.add(self._opener(context, second=True))
+        reply.add(self.phrasing["clarify"])
+        reply.add(self.phrasing["handover"])
+        reply.add(finish(script.text), script)
+        return reply.draft()

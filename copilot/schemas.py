@@ -1,0 +1,148 @@
+"""Draft request and response models: the contract other tools code against (add, don't rename)."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from copilot.knowledge.taxonomy import Intent, Stage
+
+Emotion = Literal["calm", "anxious", "angry"]
+Urgency = Literal["low", "medium", "high"]
+Flag = Literal["phishing_link", "prompt_injection", "pii", "off_platform_contact"]
+Mode = Literal["offline", "llm", "fallback"]
+OrderStatus = Literal["unpaid", "paid", "shipped", "delivered", "refunding", "closed"]
+
+MAX_MESSAGE_CHARS = 2000
+MAX_HISTORY_TURNS = 50
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Turn(_Input):
+    """One earlier message of the conversation."""
+
+    role: Literal["customer", "agent"]
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
+class OrderContext(_Input):
+    """The order the conversation is about, as the agent's tool knows it."""
+
+    status: OrderStatus | None = None
+    paid_at: datetime | None = None
+    shipped_at: datetime | None = None
+    tracking_no: str | None = Field(default=None, max_length=64)
+    courier: str | None = Field(default=None, max_length=32)
+
+
+class CustomerContext(_Input):
+    """Who is asking; a VIP who is unhappy goes to a senior colleague."""
+
+    tier: Literal["normal", "vip"] = "normal"
+    name: str | None = Field(default=None, max_length=32)
+
+
+class DraftRequest(_Input):
+    """A customer's latest message and what the agent's tool knows around it."""
+
+    message: str = Field(
+        min_length=1, max_length=MAX_MESSAGE_CHARS, description="The customer's latest message."
+    )
+    history: list[Turn] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY_TURNS,
+        description="Earlier turns, oldest first.",
+    )
+    sku: str | None = Field(default=None, max_length=64, description="Product in focus.")
+    order: OrderContext | None = None
+    customer: CustomerContext | None = None
+    shop: str | None = Field(
+        default=None, max_length=64, description="Which shop's knowledge and lexicon to use."
+    )
+    n: int = Field(default=2, ge=1, le=3, description="How many drafts to return (1-3).")
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("message must not be blank")
+        return value
+
+
+class Escalation(BaseModel):
+    """Whether a senior colleague must take over, and why (shown to the agent)."""
+
+    needed: bool
+    reason: str | None = None
+
+
+class Citation(BaseModel):
+    """A knowledge chunk a draft used."""
+
+    id: str
+    type: str
+    source: str
+    snippet: str
+
+
+class ComplianceHit(BaseModel):
+    """A lexicon term found in a text, with its span in that text."""
+
+    term: str
+    matched: str
+    category: str
+    severity: Literal["block", "warn"]
+    start: int
+    end: int
+    explanation: str = ""
+    replacement: str | None = None
+
+
+class DraftCompliance(BaseModel):
+    """What the compliance guard found and did to a draft before it left the service."""
+
+    passed: bool = Field(
+        description="True when the draft needed no change; false when block terms were removed "
+        "(the text returned never contains one)."
+    )
+    hits: list[ComplianceHit] = Field(
+        default_factory=list, description="Terms in the returned text (warnings), spans in it."
+    )
+    removed: list[ComplianceHit] = Field(
+        default_factory=list,
+        description="Block terms found in the generated draft and cleaned away (spans in the "
+        "generated text).",
+    )
+
+
+class Draft(BaseModel):
+    """One suggested reply."""
+
+    text: str
+    strategy: str
+    citations: list[Citation] = Field(default_factory=list)
+    compliance: DraftCompliance = Field(default_factory=lambda: DraftCompliance(passed=True))
+
+
+class Analysis(BaseModel):
+    """What the customer wants and how they feel."""
+
+    intent: Intent
+    stage: Stage
+    emotion: Emotion
+    urgency: Urgency
+    escalate: Escalation
+    flags: list[Flag] = Field(default_factory=list)
+
+
+class DraftResponse(Analysis):
+    """Analysis plus grounded, compliance-checked drafts."""
+
+    request_id: str
+    knowledge_gap: bool
+    drafts: list[Draft]
+    mode: Mode
+    latency_ms: float

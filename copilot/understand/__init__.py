@@ -1,0 +1,1 @@
+"""Understanding a customer's message: intent, stage, emotion, urgency, risk flags, escalation."""

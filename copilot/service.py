@@ -59,7 +59,26 @@ class Copilot:
         report = ingest(self.settings, self.embeddings, self.store, progress)
         self.retriever.refresh()
         self.reload_lexicon()
+        report.warnings.extend(self.banned_in_knowledge())
         return report
+
+    def banned_in_knowledge(self) -> list[str]:
+        """Knowledge that uses a block term: drafts lose that sentence, so fix it at the source."""
+        warnings = []
+        for chunk in self.retriever.chunks_of("product") + self.retriever.chunks_of("faq"):
+            warnings += self._banned_warnings(chunk)
+        for kind in ("rule", "script"):
+            for chunk in self.retriever.chunks_of(kind):
+                warnings += self._banned_warnings(chunk)
+        return warnings
+
+    def _banned_warnings(self, chunk) -> list[str]:
+        return [
+            f"{chunk.source} ({chunk.id}): '{hit.matched}' is a banned term ({hit.category}); "
+            "drafts drop the sentence that uses it"
+            for hit in self.guard.hits(chunk.text)
+            if hit.severity == "block"
+        ]
 
     def reload_lexicon(self) -> None:
         """Re-read the lexicon and the shop's banned words (no restart needed)."""

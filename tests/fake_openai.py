@@ -43,6 +43,12 @@ class FakeOpenAI:
                 pass
 
             def do_POST(self):
+                try:
+                    self._answer()
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
+                    pass
+
+            def _answer(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append({"path": self.path, "body": body})
                 if fake.delay:

@@ -81,3 +81,29 @@ def test_installed_command_ingests_and_serves_over_http(tmp_path, tiny_shop):
         assert response.json()["results"][0]["id"] == "rule:delivery:发货时效"
     finally:
         stop(server)
+
+
+def test_draft_prints_analysis_drafts_and_citations(tmp_path, tiny_shop):
+    data = str(tmp_path / "data")
+    runner.invoke(app, ["ingest", "--knowledge", str(tiny_shop), "--data-dir", data])
+    common = ["--knowledge", str(tiny_shop), "--data-dir", data]
+    result = runner.invoke(app, ["draft", "龙井怎么泡好喝", "--json", "--n", "1", *common])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["intent"] == "product_info" and body["mode"] == "offline"
+    assert len(body["drafts"]) == 1 and "80度" in body["drafts"][0]["text"]
+    result = runner.invoke(
+        app, ["draft", "那怎么保存呢", "--history", "customer:我买了明前龙井", *common]
+    )
+    assert result.exit_code == 0, result.output
+    assert "密封冷藏" in result.stdout and "faq:TEA-01:2" in result.stdout
+
+
+def test_draft_rejects_bad_input(tmp_path):
+    data = ["--data-dir", str(tmp_path / "d")]
+    result = runner.invoke(app, ["draft", "在吗", "--history", "boss:hi", *data])
+    assert result.exit_code == 2 and "customer:TEXT" in result.output
+    result = runner.invoke(app, ["draft", "   ", *data])
+    assert result.exit_code == 1 and "message" in result.output
+    result = runner.invoke(app, ["draft", "在吗", *data])
+    assert result.exit_code == 1 and "copilot ingest" in result.output

@@ -20,6 +20,7 @@ class Term:
     severity: str
     explanation: str
     replacement: str | None
+    negatable: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Lexicon:
 
     terms: tuple[Term, ...]
     allow: tuple[str, ...]
+    negations: tuple[str, ...] = ()
 
 
 def _bundled_terms() -> list[Term]:
@@ -44,6 +46,7 @@ def _bundled_terms() -> list[Term]:
                     category["severity"],
                     category["explanation"],
                     replacements.get(text),
+                    bool(category.get("negatable", False)),
                 )
             )
     return terms
@@ -75,5 +78,9 @@ def load_lexicon(knowledge_dir: Path | None = None) -> Lexicon:
     terms = _bundled_terms()
     if knowledge_dir is not None:
         terms += _shop_terms(knowledge_dir / "compliance" / "banned_words.yaml")
-    allow = package_yaml("copilot.compliance", "lexicon.yaml").get("allow", [])
-    return Lexicon(terms=tuple(terms), allow=tuple(str(word) for word in allow))
+    data = package_yaml("copilot.compliance", "lexicon.yaml")
+    return Lexicon(
+        terms=tuple(terms),
+        allow=tuple(str(word) for word in data.get("allow", [])),
+        negations=tuple(str(word) for word in data.get("negations", [])),
+    )

@@ -14,6 +14,8 @@ from copilot.index.text import normalize
 
 _DROPPED = ("P", "Z", "S", "C")
 _SEVERITY_RANK = {"block": 2, "warn": 1}
+# how many folded characters before a term are searched for a negation
+NEGATION_WINDOW = 6
 
 
 def fold(text: str) -> tuple[str, list[int]]:
@@ -52,6 +54,11 @@ class Matcher:
             self._automaton.add_word(key, (len(key), bool(allowed), tuple(terms)))
         self._automaton.make_automaton()
         self.size = len(lexicon.terms)
+        self._negations = tuple(fold(word)[0] for word in lexicon.negations if fold(word)[0])
+
+    def _negated(self, folded: str, start: int) -> bool:
+        before = folded[max(0, start - NEGATION_WINDOW) : start]
+        return any(word in before for word in self._negations)
 
     def find(self, text: str) -> list[tuple[Term, int, int]]:
         """(term, start, end) of every hit in text, overlaps resolved to the longest, strictest."""
@@ -66,8 +73,20 @@ class Matcher:
                 allowed.append((start, end))
             for term in terms:
                 found.append((term, start, end))
-        kept = [hit for hit in found if not any(a <= hit[1] and hit[2] <= b for a, b in allowed)]
-        kept.sort(key=lambda h: (-(h[2] - h[1]), -_SEVERITY_RANK[h[0].severity], h[1]))
+        kept = [
+            hit
+            for hit in found
+            if not any(a <= hit[1] and hit[2] <= b for a, b in allowed)
+            and not (hit[0].negatable and self._negated(folded, hit[1]))
+        ]
+        kept.sort(
+            key=lambda h: (
+                -(h[2] - h[1]),
+                -_SEVERITY_RANK[h[0].severity],
+                h[0].replacement is None,  # the same term with a compliant wording wins
+                h[1],
+            )
+        )
         chosen: list[tuple[Term, int, int]] = []
         for hit in kept:
             if all(hit[2] < other[1] or hit[1] > other[2] for other in chosen):

@@ -7,6 +7,8 @@ from copilot.schemas import Draft, DraftCompliance
 from copilot.understand.risk import mask_pii
 
 SAFE_STRATEGY = "安全话术"
+# a draft that loses more than half its text to cleaning no longer says what it meant to
+MIN_KEPT_SHARE = 0.5
 
 
 def safe_draft(context: DraftContext, guard: ComplianceGuard) -> Draft:
@@ -28,7 +30,7 @@ def guard_draft(draft: Draft, context: DraftContext, guard: ComplianceGuard) -> 
         )
     cleaned = found.cleaned
     removed = [hit for hit in found.hits if hit.severity == "block"]
-    if not cleaned or not guard.check(cleaned).passed:
+    if len(cleaned) < MIN_KEPT_SHARE * len(text) or not guard.check(cleaned).passed:
         replacement = safe_draft(context, guard)
         return replacement.model_copy(
             update={"compliance": DraftCompliance(passed=False, hits=[], removed=removed)}

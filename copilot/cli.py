@@ -1,6 +1,7 @@
 """`copilot` command line: thin commands over the core; errors become a message and exit 1."""
 
 import json
+import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, get_args
@@ -230,6 +231,9 @@ def draft(
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="Bind address [COPILOT_HOST].")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port [COPILOT_PORT].")] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Worker processes (one per core).")
+    ] = 1,
     knowledge: KnowledgeOpt = None,
     data_dir: DataDirOpt = None,
     embeddings: EmbeddingsOpt = None,
@@ -238,20 +242,35 @@ def serve(
     """Serve the HTTP API (run `copilot ingest` first)."""
     import uvicorn
 
-    from copilot.api.app import create_app
-
+    overrides = {
+        "host": host,
+        "port": port,
+        "knowledge_dir": knowledge.resolve() if knowledge else None,
+        "data_dir": data_dir.resolve() if data_dir else None,
+        "embeddings": embeddings,
+        "chroma_url": chroma_url,
+    }
     try:
-        settings = load_settings(
-            host=host,
-            port=port,
-            knowledge_dir=knowledge,
-            data_dir=data_dir,
-            embeddings=embeddings,
-            chroma_url=chroma_url,
-        )
+        settings = load_settings(**overrides)
     except CopilotError as exc:
         raise _fail(exc) from exc
-    uvicorn.run(create_app(settings=settings), host=settings.host, port=settings.port)
+    if workers == 1:
+        from copilot.api.app import create_app
+
+        uvicorn.run(create_app(settings=settings), host=settings.host, port=settings.port)
+        return
+    # each worker process builds its own app from the environment: pass the flags on there
+    for name, value in overrides.items():
+        if value is not None:
+            os.environ[f"COPILOT_{name.upper()}"] = str(value)
+    os.environ.setdefault("COPILOT_EMBEDDING_THREADS", "1")
+    uvicorn.run(
+        "copilot.api.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+    )
 
 
 def main() -> None:

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
         description="Embedding backend: use-multilingual | sentence-transformers:<name or path> "
         "| openai:<model>.",
     )
+    embedding_threads: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="BLAS threads per process for the use-multilingual encoder; `copilot serve "
+        "--workers N` sets 1 so N processes do not fight over the cores.",
+    )
     chroma_url: str | None = Field(
         default=None,
         description="URL of a Chroma server (chroma run); unset means embedded Chroma in data_dir.",
@@ -90,6 +97,12 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `copilot serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `copilot serve` binds.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    memory_search_max: int = Field(
+        default=50_000,
+        ge=0,
+        description="Indexes with up to this many chunks keep their vectors in memory and are "
+        "searched exactly (fast); larger ones are searched through Chroma.",
+    )
     candidates: int = Field(
         default=30, ge=5, le=500, description="Candidates each retriever contributes to fusion."
     )

@@ -16,7 +16,13 @@ def build_copilot(settings: Settings) -> Copilot:
     """A Copilot with the embeddings, store and drafters named by settings."""
     embeddings = build_embeddings(settings)
     store = ChromaStore(settings)
-    retriever = HybridRetriever(store, embeddings, settings.rrf_k, settings.candidates)
+    retriever = HybridRetriever(
+        store,
+        embeddings,
+        settings.rrf_k,
+        settings.candidates,
+        memory_limit=settings.memory_search_max,
+    )
     phrasing = load_phrasing()
     grounder = Grounder(
         retriever,

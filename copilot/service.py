@@ -125,11 +125,11 @@ class Copilot:
                 f"unknown shop {request.shop!r}: this server serves {self.settings.shop!r} "
                 "(set COPILOT_SHOP, or leave 'shop' out)"
             )
-        vector = self.retriever.encode_query(request.message)
-        understanding = self.analyzer.analyze(request, vector)
-        if understanding.query != request.message:
-            vector = self.retriever.encode_query(understanding.query)
-        return self.grounder.gather(request, understanding, vector)
+        query = self.analyzer.retrieval_query(request)
+        texts = [request.message] if query == request.message else [request.message, query]
+        vectors = self.retriever.encode_queries(texts)  # one batch: cheaper than two calls
+        understanding = self.analyzer.analyze(request, vectors[0], query, vectors[-1])
+        return self.grounder.gather(request, understanding, vectors[-1])
 
     def draft(self, request: DraftRequest) -> DraftResponse:
         """Analysis and compliance-checked, grounded drafts for a customer's message."""

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from copilot.api.app import create_app
 
-APOLOGY = ("抱歉", "对不起", "理解您", "添麻烦", "久等")
+APOLOGY = ("抱歉", "对不起", "理解您", "添麻烦", "久等", "了解")  # apology or acknowledgement
 
 ONE_PER_INTENT = [
     ("在吗", "greeting"),

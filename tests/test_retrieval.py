@@ -92,3 +92,26 @@ def test_hybrid_recall_at_5_is_at_least_0_9_and_fusion_beats_each_side(bundled_c
     assert hybrid.recall_at_k >= 0.9, hybrid.misses
     assert hybrid.recall_at_k >= max(dense.recall_at_k, lexical.recall_at_k)
     assert hybrid.mrr >= 0.7
+
+
+def test_search_through_chroma_matches_the_in_memory_exact_search(bundled_copilot, questions):
+    """Indexes too big for memory are searched through Chroma; both paths must agree."""
+    from copilot.index.retriever import HybridRetriever
+
+    through_chroma = HybridRetriever(
+        bundled_copilot.store, bundled_copilot.embeddings, memory_limit=0
+    )
+    assert through_chroma._index().matrix is None
+    assert bundled_copilot.retriever._index().matrix is not None
+    via_chroma = evaluate(through_chroma, questions, k=5, method="dense")
+    in_memory = evaluate(bundled_copilot.retriever, questions, k=5, method="dense")
+    assert abs(via_chroma.recall_at_k - in_memory.recall_at_k) <= 0.02
+    hits = through_chroma.search("它不加热了", 3, prefer_sku="HM-K001")
+    assert hits[0].sku == "HM-K001"
+    scores = through_chroma.similarities(
+        through_chroma.encode_query("能发顺丰吗"), ["rule:shipping:快递公司"]
+    )
+    expected = bundled_copilot.retriever.similarities(
+        bundled_copilot.retriever.encode_query("能发顺丰吗"), ["rule:shipping:快递公司"]
+    )
+    assert abs(float(scores[0]) - float(expected[0])) < 1e-4

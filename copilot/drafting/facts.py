@@ -39,6 +39,7 @@ class FactExtractor:
             for key, aliases in phrasing["attribute_aliases"].items()
         }
         self._vectors: dict[str, np.ndarray] = {}
+        self._tokens: dict[str, frozenset[str]] = {}
 
     def sentence(self, chunk: Chunk, question: str, vector: np.ndarray | None = None) -> str:
         """The part of a chunk that answers a question (vector: the question's embedding)."""
@@ -48,6 +49,14 @@ class FactExtractor:
             return self._product(chunk, question, vector)
         body = chunk.text.split("\n", 1)[-1] if chunk.type == "rule" else chunk.text
         return self._best_sentences(body, question, vector)
+
+    def _words(self, sentence: str) -> frozenset[str]:
+        words = self._tokens.get(sentence)
+        if words is None:
+            if len(self._tokens) > MAX_CACHED_SENTENCES:
+                self._tokens.clear()
+            words = self._tokens[sentence] = frozenset(self.retriever.tokens(sentence))
+        return words
 
     def _sentence_vectors(self, pieces: list[str]) -> np.ndarray:
         missing = [p for p in pieces if p not in self._vectors]
@@ -73,7 +82,7 @@ class FactExtractor:
         similarity = self._sentence_vectors(pieces) @ vector
         scores = []
         for position, piece in enumerate(pieces):
-            words = set(self.retriever.tokens(piece))
+            words = self._words(piece)
             coverage = sum(w for t, w in weights.items() if t in words) / total
             lead = LEAD_BONUS if position == 0 else 0.0
             scores.append(float(similarity[position]) + COVERAGE_WEIGHT * coverage + lead)

@@ -125,7 +125,12 @@ class OfflineDrafter:
     def _start(self, strategy: str, context: DraftContext, first: str, second=False) -> _Reply:
         """A reply that opens well: our opener unless the first piece already opens that way."""
         reply = _Reply(self.labels[strategy])
-        if not self._opens_itself(first, self.needs_empathy(context)):
+        empathetic = self.needs_empathy(context)
+        if self._opens_itself(first, empathetic):
+            return reply
+        if empathetic and any(m in first for m in self.phrasing["apology_markers"]):
+            reply.add(self.phrasing["acknowledge_only"])  # the piece apologises itself, later on
+        else:
             reply.add(self._opener(context, second))
         return reply
 

@@ -115,10 +115,23 @@ class ChromaStore:
 
     def load_chunks(self, backend_id: str) -> list[Chunk]:
         """Every chunk in the index (for BM25 and lookups by id)."""
+        return self.load_all(backend_id, vectors=False)[0]
+
+    def count(self, backend_id: str) -> int:
+        """Number of chunks in the collection."""
         collection = self.collection(backend_id)
         with _chroma_errors(self.where):
-            got = collection.get(include=["documents", "metadatas"])
-        return [
+            return collection.count()
+
+    def load_all(
+        self, backend_id: str, vectors: bool = True
+    ) -> tuple[list[Chunk], np.ndarray | None]:
+        """Every chunk, and with vectors=True their embeddings as one matrix (rows in order)."""
+        collection = self.collection(backend_id)
+        include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
+        with _chroma_errors(self.where):
+            got = collection.get(include=include)
+        chunks = [
             Chunk(
                 id=chunk_id, text=doc, **{k: v for k, v in meta.items() if k in Chunk.model_fields}
             )
@@ -126,6 +139,10 @@ class ChromaStore:
                 got["ids"], got["documents"], got["metadatas"], strict=True
             )
         ]
+        if not vectors:
+            return chunks, None
+        matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(chunks), -1)
+        return chunks, matrix
 
     def query(self, backend_id: str, vector: np.ndarray, n: int, where: dict | None):
         """Ids and cosine distances of the n nearest chunks matching the metadata filter."""

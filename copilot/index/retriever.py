@@ -75,6 +75,7 @@ class _LexicalIndex:
     bm25: BM25Index
     tokenizer: ChineseTokenizer
     words: list[frozenset[str]]
+    matrix: np.ndarray | None = None  # every chunk's embedding, row i = chunks[i], when small
     masks: dict[tuple, np.ndarray] = field(default_factory=dict)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -89,7 +90,9 @@ class HybridRetriever:
         rrf_k: int = 60,
         candidates: int = 30,
         recheck_seconds: float = 2.0,
+        memory_limit: int = 50_000,
     ):
+        self.memory_limit = memory_limit
         self.store = store
         self.recheck_seconds = recheck_seconds
         self._checked_at = 0.0
@@ -104,7 +107,9 @@ class HybridRetriever:
         """Load (or reload) every chunk from the store and rebuild the lexical index."""
         with self._lock:
             fingerprint = self.store.fingerprint()
-            chunks = self.store.load_chunks(self.embeddings.backend_id)
+            backend = self.embeddings.backend_id
+            in_memory = self.store.count(backend) <= self.memory_limit
+            chunks, matrix = self.store.load_all(backend, vectors=in_memory)
             names = {c.title for c in chunks if c.type == "product"} | {
                 c.sku for c in chunks if c.sku
             }
@@ -116,6 +121,7 @@ class HybridRetriever:
                 bm25=BM25Index(documents),
                 tokenizer=tokenizer,
                 words=[frozenset(doc) for doc in documents],
+                matrix=matrix,
             )
             self._fingerprint = fingerprint
 
@@ -187,11 +193,21 @@ class HybridRetriever:
 
     def encode_query(self, query: str) -> np.ndarray:
         """The embedding search() uses for a query."""
-        return self.embeddings.encode([normalize(query)])[0]
+        return self.encode_queries([query])[0]
+
+    def encode_queries(self, queries: list[str]) -> np.ndarray:
+        """Embeddings of several queries in one batch."""
+        return self.embeddings.encode([normalize(q) for q in queries])
 
     def similarities(self, vector: np.ndarray, ids: list[str]) -> np.ndarray:
         """Cosine similarity of a query embedding with each chunk (0 for unknown ids)."""
         index = self._index()
+        if index.matrix is not None:
+            rows = [index.positions.get(i) for i in ids]
+            return np.array(
+                [float(index.matrix[r] @ vector) if r is not None else 0.0 for r in rows],
+                dtype=np.float32,
+            )
         missing = [i for i in ids if i not in index.vectors and i in index.positions]
         if missing:
             found, vectors = self.store.vectors(self.embeddings.backend_id, missing)
@@ -234,12 +250,17 @@ class HybridRetriever:
         ]
 
     def _dense(self, index: _LexicalIndex, vector: np.ndarray, filters: SearchFilters) -> list[str]:
-        """Chroma's nearest neighbours passing the filter.
+        """The nearest neighbours passing the filter.
+
+        An index of up to memory_limit chunks keeps its vectors in memory (Chroma stays the store
+        of record) and is searched exactly with numpy: ~0.1 ms instead of a 1-2 ms Chroma query.
 
         Chroma's metadata filters cost 10-20 ms over 10,000 chunks, an unfiltered query 1 ms, so a
         type-only filter over-fetches unfiltered and filters here; a selective filter (sku, intent,
         stage) or a short result falls back to Chroma's own where clause.
         """
+        if index.matrix is not None:
+            return self._exact(index, vector, self._mask(index, filters))
         backend = self.embeddings.backend_id
         if not (filters.sku or filters.intent or filters.stage):
             mask = self._mask(index, filters)
@@ -260,12 +281,24 @@ class HybridRetriever:
     ) -> list[str]:
         """Exact cosine ranking over the few chunks of one product (the sku in focus)."""
         mask = self._mask(index, filters)
+        if index.matrix is not None:
+            return self._exact(index, vector, mask)
         ids = [index.chunks[i].id for i in np.flatnonzero(mask)]
         if not ids:
             return []
         found, vectors = self.store.vectors(self.embeddings.backend_id, ids)
         order = np.argsort(-(vectors @ vector), kind="stable")
         return [found[i] for i in order[: self.candidates]]
+
+    def _exact(self, index: _LexicalIndex, vector: np.ndarray, mask: np.ndarray) -> list[str]:
+        """Exact cosine search over the in-memory matrix, among the chunks the mask allows."""
+        scores = np.where(mask, index.matrix @ vector, -np.inf)
+        n = min(self.candidates, int(mask.sum()))
+        if n <= 0:
+            return []
+        best = np.argpartition(-scores, n - 1)[:n]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [index.chunks[i].id for i in best]
 
     @staticmethod
     def _mask(index: _LexicalIndex, filters: SearchFilters) -> np.ndarray:

@@ -5,7 +5,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import jieba
@@ -26,8 +26,12 @@ def _data_lines(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+@lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
-    """Full-width to half-width, lower case and Traditional to Simplified Chinese."""
+    """Full-width to half-width, lower case and Traditional to Simplified Chinese.
+
+    Memoised: knowledge sentences and cue words are normalised again and again.
+    """
     return _t2s().convert(unicodedata.normalize("NFKC", text).lower())
 
 

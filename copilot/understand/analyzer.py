@@ -30,6 +30,10 @@ class Understanding:
     earlier_customer_turns: list[str]
 
 
+def _previous_customer_turn(request: DraftRequest) -> str | None:
+    return next((t.text for t in reversed(request.history) if t.role == "customer"), None)
+
+
 class MessageAnalyzer:
     """Offline understanding of a customer's message in its conversation."""
 
@@ -41,12 +45,35 @@ class MessageAnalyzer:
         """Embed the labelled examples now rather than on the first request."""
         self.classifier.scores("你好")
 
-    def analyze(self, request: DraftRequest, vector: np.ndarray | None = None) -> Understanding:
-        """Everything the agent sees about the message (vector: the message's embedding)."""
+    def retrieval_query(self, request: DraftRequest) -> str:
+        """What to search the knowledge with.
+
+        The message without its feelings, read together with the customer's previous turn when
+        it is a short follow-up.
+        """
+        previous = _previous_customer_turn(request)
+        content = self.content_of(request.message)
+        if previous and len(normalize(request.message).strip()) <= SHORT_MESSAGE:
+            return f"{self.content_of(previous)}，{content}"
+        return content
+
+    def analyze(
+        self,
+        request: DraftRequest,
+        vector: np.ndarray | None = None,
+        query: str | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> Understanding:
+        """Everything the agent sees about the message.
+
+        vector: the message's embedding; query and query_vector: retrieval_query() and its
+        embedding, which also stand for a short follow-up read with the previous turn.
+        """
         customer_turns = [turn.text for turn in request.history if turn.role == "customer"]
         previous = customer_turns[-1] if customer_turns else None
         text = normalize(request.message)
-        result = self.classifier.classify(request.message, previous, vector)
+        query = query or self.retrieval_query(request)
+        result = self.classifier.classify(request.message, previous, vector, query_vector)
         status = request.order.status if request.order else None
         context = f"{normalize(previous)} {text}" if previous else text
         stage = infer_stage(result.intent, context, status, self.signals)
@@ -63,9 +90,6 @@ class MessageAnalyzer:
             escalate=decide_escalation(reading, flags, vip),
             flags=flags,
         )
-        short = len(text.strip()) <= SHORT_MESSAGE
-        content = self.content_of(request.message)
-        query = f"{self.content_of(previous)}，{content}" if previous and short else content
         return Understanding(analysis, reading, query, customer_turns)
 
     def content_of(self, message: str) -> str:

@@ -66,11 +66,15 @@ class IntentClassifier:
         message: str,
         previous: str | None = None,
         vector: np.ndarray | None = None,
+        joined_vector: np.ndarray | None = None,
     ) -> IntentResult:
-        """Intent of message; a short follow-up is read together with the customer's last turn."""
+        """Intent of message; a short follow-up is read together with the customer's last turn.
+
+        joined_vector: an embedding of the two read together, if the caller has one.
+        """
         scores = self.scores(message, vector)
         if previous and len(normalize(message).strip()) <= SHORT_MESSAGE:
-            joined = self.scores(f"{previous}，{message}")
+            joined = self.scores(f"{previous}，{message}", joined_vector)
             scores = (1 - FOLLOW_UP_WEIGHT) * scores + FOLLOW_UP_WEIGHT * joined
         order = np.argsort(-scores)
         best, runner_up = int(order[0]), int(order[1])

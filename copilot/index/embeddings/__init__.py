@@ -11,7 +11,7 @@ def build_embeddings(settings: Settings) -> CopilotEmbeddings:
         case "use-multilingual":
             from copilot.index.embeddings.use_multilingual import UseMultilingualEmbeddings
 
-            return UseMultilingualEmbeddings()
+            return UseMultilingualEmbeddings(threads=settings.embedding_threads)
         case "sentence-transformers":
             from copilot.index.embeddings.sentence_transformer import (
                 SentenceTransformerEmbeddings,

@@ -54,5 +54,5 @@ class PromptLibrary:
         except KeyError as exc:
             raise ConfigError(
                 f"prompt template {self.folder / (name + '.md')} uses ${exc.args[0]}, which the "
-                f"context does not provide (available: {', '.join(context.model_fields)})"
+                f"context does not provide (available: {', '.join(type(context).model_fields)})"
             ) from exc

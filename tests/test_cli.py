@@ -79,6 +79,25 @@ def test_installed_command_ingests_and_serves_over_http(tmp_path, tiny_shop):
         response = httpx.get(f"{base}/v1/knowledge/search", params={"q": "几天发货"}, timeout=10)
         assert response.status_code == 200
         assert response.json()["results"][0]["id"] == "rule:delivery:发货时效"
+        response = httpx.post(f"{base}/v1/drafts", json={"message": "几天发货"}, timeout=10)
+        assert response.status_code == 200 and "24小时" in response.json()["drafts"][0]["text"]
+    finally:
+        stop(server)
+
+
+def test_serve_with_two_workers_takes_its_flags_to_every_worker(tmp_path, tiny_shop):
+    data = str(tmp_path / "data")
+    runner.invoke(app, ["ingest", "--knowledge", str(tiny_shop), "--data-dir", data])
+    port = free_port()
+    args = ["serve", "--workers", "2", "--port", str(port), "--data-dir", data]
+    server = start([executable("copilot"), *args, "--knowledge", str(tiny_shop)])
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base}/healthz", server, timeout=120)
+        for _ in range(6):
+            response = httpx.post(f"{base}/v1/drafts", json={"message": "龙井怎么泡"}, timeout=30)
+            assert response.status_code == 200, response.text
+            assert response.json()["drafts"][0]["citations"][0]["id"] == "faq:TEA-01:1"
     finally:
         stop(server)
 

@@ -192,3 +192,27 @@ def test_stream_falls_back_when_the_model_answer_is_invalid(copilot, fake):
     assert events[-1][1]["mode"] == "fallback"
     after = names[names.index("fallback") :]
     assert "delta" in after and "draft" in after
+
+
+def test_prompt_templates_fail_loudly_when_missing_or_incomplete(tmp_path):
+    from copilot.errors import ConfigError
+    from copilot.prompts import DraftPromptContext, PromptLibrary
+
+    context = DraftPromptContext(
+        shop="s",
+        n=1,
+        intent="other",
+        stage="presale",
+        emotion="calm",
+        urgency="low",
+        escalation="",
+        order="无",
+        knowledge="",
+        history="[]",
+        message='"hi"',
+    )
+    with pytest.raises(ConfigError, match="draft_system.md"):
+        PromptLibrary(tmp_path).render("draft_system", context)
+    (tmp_path / "draft_system.md").write_text("店铺 $shop，客户等级 $tier", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\$tier"):
+        PromptLibrary(tmp_path).render("draft_system", context)

@@ -30,6 +30,7 @@ def build_copilot(settings: Settings) -> Copilot:
         ProductFinder(retriever, phrasing),
         settings.gap_threshold,
         phrasing.get("category_tags", {}),
+        phrasing.get("situational_tags", {}),
     )
     llm = None
     if settings.llm_enabled:

@@ -26,6 +26,7 @@ class DraftContext:
     understanding: Understanding
     facts: list[Fact] = field(default_factory=list)
     scripts: list[Chunk] = field(default_factory=list)
+    script_scores: dict[str, float] = field(default_factory=dict)  # relevance to the question
     gap_scripts: list[Chunk] = field(default_factory=list)
     safety_scripts: list[Chunk] = field(default_factory=list)
     knowledge_gap: bool = False

@@ -8,8 +8,9 @@ import numpy as np
 
 from copilot.drafting.context import DraftContext, Fact
 from copilot.drafting.facts import FactExtractor
-from copilot.drafting.products import ProductFinder
+from copilot.drafting.products import ProductFinder, category_of
 from copilot.index.retriever import HybridRetriever, SearchFilters
+from copilot.index.text import normalize
 from copilot.knowledge.models import Chunk
 from copilot.schemas import DraftRequest
 from copilot.understand.analyzer import Understanding
@@ -20,7 +21,11 @@ MAX_FACTS = 3
 COVERAGE_WEIGHT = 0.3
 # intents that the shop's scripts answer on their own, so missing facts are not a gap
 SCRIPT_ANSWERED = frozenset({"greeting", "complaint", "quality_issue"})
-PROBLEM_FACT_COVERAGE = 0.3
+PROBLEM_COVERAGE = 0.3
+# a product's fact used although no product is in focus must match this well
+UNFOCUSED_PRODUCT_FACT = 0.5
+# a script this relevant answers the question by itself (no knowledge gap)
+SCRIPT_ANSWER = 0.38
 # scripts much less relevant than the best one for the intent are not offered at all
 SCRIPT_MARGIN = 0.15
 SAFETY_TAGS = {"phishing_link": "anti_fraud", "pii": "privacy"}
@@ -41,8 +46,13 @@ class Grounder:
         products: ProductFinder,
         gap_threshold: float,
         category_tags: dict[str, str] | None = None,
+        situational_tags: dict[str, list[str]] | None = None,
     ):
         self.category_tags = category_tags or {}
+        self.situations = {
+            tag: [normalize(str(word)) for word in words]
+            for tag, words in (situational_tags or {}).items()
+        }
         self.retriever = retriever
         self.extractor = extractor
         self.products = products
@@ -58,11 +68,22 @@ class Grounder:
             request.message, understanding.earlier_customer_turns
         )
         context.facts = self._facts(understanding.query, sku, analysis.intent, vector)
-        context.product = self._product(sku, context.facts)
-        context.scripts = self._for_category(
-            self._scripts(analysis.intent, analysis.stage, understanding.query, vector),
-            context.product,
+        category = (
+            category_of(self.retriever.chunk(f"product:{sku}"))
+            if sku
+            else self.products.category_named_in(understanding.query)
         )
+        context.product = self._product(sku, context.facts)
+        conversation = normalize(" ".join([*understanding.earlier_customer_turns, request.message]))
+        scored = [
+            (script, score)
+            for script, score in self._scripts(
+                analysis.intent, analysis.stage, understanding.query, vector
+            )
+            if self._fits_situation(script, conversation, understanding)
+        ]
+        context.scripts = self._for_category([s for s, _ in scored], category)
+        context.script_scores = {s.id: score for s, score in scored}
         context.gap_scripts = self._tagged("knowledge_gap", analysis.stage)
         context.safety_scripts = [
             script
@@ -70,14 +91,19 @@ class Grounder:
             if flag in analysis.flags
             for script in self._tagged(tag, analysis.stage)[:1]
         ]
-        context.knowledge_gap = not context.facts and analysis.intent not in SCRIPT_ANSWERED
+        best_script = max(context.script_scores.values(), default=0.0)
+        context.knowledge_gap = (
+            not context.facts
+            and best_script < SCRIPT_ANSWER
+            and analysis.intent not in SCRIPT_ANSWERED
+        )
         return context
 
     def _facts(self, query: str, sku: str | None, intent: str, vector: np.ndarray) -> list[Fact]:
-        """Relevant facts, best first.
+        """Relevant facts, most relevant first.
 
-        A named product excludes other products' facts; for problems the scripts lead, so
-        product facts must share the question's words.
+        A product's facts answer for that product only: they are used when it is in focus (or,
+        for a plain question, when they match very well); for problems the scripts lead.
         """
         hits = self.retriever.search(
             query, CANDIDATE_FACTS, SearchFilters(), prefer_sku=sku, vector=vector
@@ -91,28 +117,44 @@ class Grounder:
             ids = [i for i in ids if i != focus.id]
         similarity = self.retriever.similarities(vector, ids)
         coverage = self.retriever.coverage(query, ids)
-        for chunk_id, sim, cov in zip(ids, similarity, coverage, strict=True):
+        scored = sorted(
+            zip(ids, similarity + COVERAGE_WEIGHT * np.array(coverage), coverage, strict=True),
+            key=lambda item: -item[1],
+        )
+        for chunk_id, score, cov in scored:
             chunk = self.retriever.chunk(chunk_id)
-            score = float(sim) + COVERAGE_WEIGHT * cov
             if chunk is None or score < self.gap_threshold:
                 continue
-            if sku and chunk.sku and chunk.sku != sku:
-                continue
-            if intent in SCRIPT_ANSWERED and chunk.sku and cov < PROBLEM_FACT_COVERAGE:
+            if chunk.sku and not self._product_fact_fits(
+                chunk, sku, intent, query, float(score), cov
+            ):
                 continue
             sentence = self.extractor.sentence(chunk, query, vector)
             if all(sentence != fact.sentence for fact in facts):
-                facts.append(Fact(chunk, sentence, score))
+                facts.append(Fact(chunk, sentence, float(score)))
             if len(facts) == MAX_FACTS:
                 break
         return facts
+
+    def _product_fact_fits(
+        self, chunk: Chunk, sku: str | None, intent: str, query: str, score: float, cov: float
+    ) -> bool:
+        if sku:
+            return chunk.sku == sku and (intent not in SCRIPT_ANSWERED or cov >= PROBLEM_COVERAGE)
+        return (
+            intent not in SCRIPT_ANSWERED
+            and score >= UNFOCUSED_PRODUCT_FACT
+            and self.products.mentions(chunk.sku, query)
+        )
 
     def _product(self, sku: str | None, facts: list[Fact]) -> Chunk | None:
         """The product in focus: the request's sku, else the product the best fact is about."""
         sku = sku or next((f.chunk.sku for f in facts[:1] if f.chunk.sku), None)
         return self.retriever.chunk(f"product:{sku}") if sku else None
 
-    def _scripts(self, intent: str, stage: str, query: str, vector: np.ndarray) -> list[Chunk]:
+    def _scripts(
+        self, intent: str, stage: str, query: str, vector: np.ndarray
+    ) -> list[tuple[Chunk, float]]:
         scripts = self.retriever.chunks_of("script", intent, stage)
         if not scripts:
             scripts = self.retriever.chunks_of("script", intent)
@@ -124,12 +166,23 @@ class Grounder:
         )
         order = np.argsort(-score, kind="stable")
         best = float(score[order[0]])
-        return [scripts[i] for i in order if score[i] >= best - SCRIPT_MARGIN]
+        return [(scripts[i], float(score[i])) for i in order if score[i] >= best - SCRIPT_MARGIN]
 
-    def _for_category(self, scripts: list[Chunk], product: Chunk | None) -> list[Chunk]:
-        """Drop scripts meant for another product category than the product in focus."""
-        category = product.text.partition("类目：")[2].split("\n", 1)[0] if product else ""
-        own = self.category_tags.get(category)
+    def _fits_situation(self, script: Chunk, conversation: str, understanding) -> bool:
+        """A situational script needs one of its trigger words in the conversation."""
+        for tag in tags(script):
+            triggers = self.situations.get(tag)
+            if triggers is None:
+                continue
+            if tag == "repeated" and understanding.reading.unresolved_turns:
+                continue
+            if not any(word in conversation for word in triggers):
+                return False
+        return True
+
+    def _for_category(self, scripts: list[Chunk], category: str | None) -> list[Chunk]:
+        """Drop scripts meant for another product category than the one in focus."""
+        own = self.category_tags.get(category or "")
         if not own:
             return scripts
         others = set(self.category_tags.values()) - {own}

@@ -14,7 +14,9 @@ from copilot.drafting.grounding import tags
 from copilot.knowledge.models import Chunk
 from copilot.schemas import Citation, Draft
 
-GREETING_MARKERS = ("您好", "你好", "亲", "欢迎", "在的")
+GREETING_MARKERS = ("您好", "你好", "亲", "欢迎", "在的", "早上好", "下午好", "晚上好", "哈喽")
+# a script must be clearly more relevant than the best fact to be the direct answer
+SCRIPT_MARGIN = 0.05
 PROBLEM_INTENTS = frozenset({"quality_issue", "complaint"})
 DUPLICATE_OVERLAP = 0.6
 
@@ -167,30 +169,44 @@ class OfflineDrafter:
         else:
             reply.add(self.phrasing["compensation"])
 
+    def _usable_scripts(self, context: DraftContext) -> list[Chunk]:
+        """Scripts that can be a reply's substance (greetings only answer greetings)."""
+        if context.intent == "greeting":
+            return context.scripts
+        return [s for s in context.scripts if not {"closing", "opening"} & set(tags(s))]
+
     def _best_script(self, context: DraftContext, prefer: str | None = None) -> Chunk | None:
-        scripts = [s for s in context.scripts if "closing" not in tags(s)]
+        scripts = self._usable_scripts(context)
         if prefer:
             preferred = [s for s in scripts[:4] if prefer in tags(s)]
             if preferred:
                 return preferred[0]
         return scripts[0] if scripts else None
 
+    def _main_answer(self, context: DraftContext) -> tuple[str, Chunk] | None:
+        """The most relevant of the best fact and the best script (facts win near-ties)."""
+        fact = context.facts[0] if context.facts and context.intent != "greeting" else None
+        script = self._best_script(context)
+        script_score = context.script_scores.get(script.id, 0.0) if script else 0.0
+        if fact and (script is None or fact.relevance + SCRIPT_MARGIN >= script_score):
+            return fact.sentence, fact.chunk
+        if script is not None:
+            return finish(script.text), script
+        return None
+
     # -- strategies ---------------------------------------------------------------------------
 
     def _direct(self, context: DraftContext) -> Draft | None:
         """The answer itself, in a sentence or two."""
-        fact = context.facts[0] if context.facts and context.intent != "greeting" else None
-        script = None if fact else self._best_script(context)
+        main = self._main_answer(context)
         order = self._order_sentence(context)
-        first = order or (fact.sentence if fact else script.text if script else "")
+        first = order or (main[0] if main else "")
         if not first:
             return None
         reply = self._start("direct", context, first, second=self.needs_empathy(context))
         reply.add(order)
-        if fact:
-            reply.add(fact.sentence, fact.chunk)
-        elif script:
-            reply.add(finish(script.text), script)
+        if main:
+            reply.add(main[0], main[1])
         self._safety(reply, context)
         reply.add(self._ending(context))
         return reply.draft()
@@ -211,8 +227,10 @@ class OfflineDrafter:
         return reply.draft()
 
     def _scripted(self, context: DraftContext) -> Draft | None:
-        """The shop's standard reply for this intent and stage."""
-        script = self._best_script(context)
+        """The shop's standard reply for the intent and stage, one the direct answer left."""
+        main = self._main_answer(context)
+        used = main[1].id if main else None
+        script = next((s for s in self._usable_scripts(context) if s.id != used), None)
         if script is None:
             return None
         reply = self._start("scripted", context, script.text, second=True)
@@ -235,11 +253,7 @@ class OfflineDrafter:
     def _alternative(self, context: DraftContext) -> Draft | None:
         """Another of the shop's solutions for the same situation (exchange, partial refund...)."""
         used = self._best_script(context, prefer="apology")
-        others = [
-            s
-            for s in context.scripts[:5]
-            if s is not used and "closing" not in tags(s) and "opening" not in tags(s)
-        ]
+        others = [s for s in self._usable_scripts(context)[:5] if s is not used]
         if not others:
             return None
         script = others[0]

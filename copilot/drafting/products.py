@@ -1,19 +1,30 @@
 """Which product a conversation is about when the request names none.
 
-The product whose name shares the rarest words with the customer's message (or, failing that,
-an earlier turn).
+A word of a product's name identifies it as well as it is rare among the shop's product names:
+水壶 in one name points at that kettle, 耳机 in two names says "one of the earphones".
+Attribute words (容量, 颜色) never identify a product.
 """
+
+import re
+from collections import Counter
 
 from copilot.index.retriever import HybridRetriever
 from copilot.index.text import normalize
 from copilot.knowledge.models import Chunk
 
-# a product counts as named when the shared words are at least this rare (sum of IDF)
-MIN_NAME_WEIGHT = 3.0
+# a word in more product names than this says nothing about which product is meant
+MAX_NAMES_PER_WORD = 3
+MIN_WORD_CHARS = 2
+_CJK = re.compile(r"[\u4e00-\u9fff]{2}")
+
+
+def category_of(product: Chunk | None) -> str:
+    """The 类目 line of a product chunk."""
+    return product.text.partition("类目：")[2].split("\n", 1)[0] if product else ""
 
 
 class ProductFinder:
-    """Matches messages against product names; attribute words (容量, 颜色) never identify one."""
+    """Matches messages against product names."""
 
     def __init__(self, retriever: HybridRetriever, phrasing: dict):
         self.retriever = retriever
@@ -22,32 +33,60 @@ class ProductFinder:
             ignored.update(str(a) for a in aliases)
         self._ignored = {normalize(word) for word in ignored}
         self._names: dict[str, frozenset[str]] = {}
-        self._names_of: int | None = None
+        self._weights: dict[str, float] = {}
+        self._built_for: object = None
 
-    def _product_names(self) -> dict[str, frozenset[str]]:
+    def _index(self) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
         products = self.retriever.chunks_of("product")
-        if self._names_of != id(products[0] if products else None) or not self._names:
-            self._names = {
-                p.sku: frozenset(self.retriever.tokens(p.title)) - self._ignored for p in products
+        key = tuple(p.id for p in products)
+        if key != self._built_for:
+            self._names = {p.sku: self._words(p.title) for p in products}
+            counts = Counter(word for name in self._names.values() for word in name)
+            self._weights = {
+                word: 1.0 / count for word, count in counts.items() if count <= MAX_NAMES_PER_WORD
             }
-            self._names_of = id(products[0] if products else None)
-        return self._names
+            self._built_for = key
+        return self._names, self._weights
+
+    def _words(self, text: str) -> frozenset[str]:
+        """Jieba words plus Chinese character bigrams (阔腿裤 and 阔腿西装裤 share 阔腿)."""
+        folded = normalize(text)
+        bigrams = {
+            folded[i : i + 2] for i in range(len(folded) - 1) if _CJK.fullmatch(folded[i : i + 2])
+        }
+        words = {w for w in self.retriever.tokens(text) if len(w) >= MIN_WORD_CHARS} | bigrams
+        return frozenset(words - self._ignored)
+
+    def _scores(self, text: str) -> list[tuple[float, str]]:
+        names, weights = self._index()
+        words = self._words(text)
+        scored = [
+            (sum(weights.get(word, 0.0) for word in words & name), sku)
+            for sku, name in names.items()
+        ]
+        return sorted((item for item in scored if item[0] > 0), reverse=True)
 
     def named_in(self, text: str) -> str | None:
-        """The sku of the product text names, or None when none (or several equally) match."""
-        words = set(self.retriever.tokens(text)) - self._ignored
-        scored = sorted(
-            (
-                (sum(self.retriever.idf(t) for t in words & name), sku)
-                for sku, name in self._product_names().items()
-            ),
-            reverse=True,
-        )
-        if not scored or scored[0][0] < MIN_NAME_WEIGHT:
+        """The sku of the one product text names; None when none, or several equally, match."""
+        scored = self._scores(text)
+        if not scored or scored[0][0] < 1.0:
             return None
         if len(scored) > 1 and scored[1][0] == scored[0][0]:
             return None
         return scored[0][1]
+
+    def mentions(self, sku: str, text: str) -> bool:
+        """Whether text uses a telling word of the product's name (耳机 for the earphones)."""
+        return any(score > 0 and found == sku for score, found in self._scores(text))
+
+    def category_named_in(self, text: str) -> str | None:
+        """The category of the products text names, if they share one (充电宝 → 数码配件)."""
+        scored = self._scores(text)
+        if not scored:
+            return None
+        best = scored[0][0]
+        categories = {category_of(self.chunk(sku)) for score, sku in scored if score == best}
+        return categories.pop() if len(categories) == 1 else None
 
     def in_focus(self, message: str, earlier_customer_turns: list[str]) -> str | None:
         """The product of the latest message, else of the most recent turn that names one."""

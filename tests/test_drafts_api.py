@@ -223,3 +223,32 @@ def test_openapi_documents_the_draft_endpoints(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert "/v1/drafts" in paths and "/v1/drafts/stream" in paths
     assert "收到的衣服破了个洞" in paths["/v1/drafts"]["post"]["description"]
+
+
+def test_a_products_faq_is_not_used_when_no_product_is_in_focus(client):
+    body = draft(client, "没拆封能退吗")
+    cited = {c["id"] for item in body["drafts"] for c in item["citations"]}
+    assert not any(c.startswith(("faq:", "product:")) for c in cited), cited
+    assert "真丝" not in "".join(item["text"] for item in body["drafts"])
+
+
+def test_situational_scripts_need_their_situation(client):
+    calm = "".join(item["text"] for item in draft(client, "今天下午能发货不", n=3)["drafts"])
+    assert "久等" not in calm and "没有发货，我们会按规则" not in calm
+    late = "".join(i["text"] for i in draft(client, "都等了三天了怎么还没发货", n=3)["drafts"])
+    assert "超过48小时没有发货" in late
+
+
+def test_scripts_for_another_product_category_are_not_offered(client):
+    texts = "".join(item["text"] for item in draft(client, "充电宝发烫还鼓包了", n=3)["drafts"])
+    assert "衣服" not in texts and "小家电" not in texts
+
+
+def test_thanks_gets_a_closing_not_a_sales_opening(client):
+    first = draft(client, "好的，明白了，谢谢")["drafts"][0]["text"]
+    assert "看中了哪款" not in first
+
+
+def test_a_relevant_script_is_an_answer_not_a_knowledge_gap(client):
+    body = draft(client, "这个还能再便宜吗")
+    assert body["knowledge_gap"] is False and "优惠券" in body["drafts"][0]["text"]

@@ -5,35 +5,60 @@ punctuation, symbols and emoji dropped, so 加 V 信, 微_信 and 最·好 are f
 微信 and 最好.
 """
 
+import re
 import unicodedata
+from functools import cache
+from pathlib import Path
 
 import ahocorasick
+import numpy as np
+import opencc
 
 from copilot.compliance.lexicon import Lexicon, Term
-from copilot.index.text import normalize
 
-_DROPPED = ("P", "Z", "S", "C")
 _SEVERITY_RANK = {"block": 2, "warn": 1}
 # how many folded characters before a term are searched for a negation
 NEGATION_WINDOW = 6
+_KEPT_RUN = re.compile(r"[^\W_]+")  # letters and digits of any script; the rest is separators
 
 
-def fold(text: str) -> tuple[str, list[int]]:
-    """Folded text and, for each folded character, its index in the original text."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
+@cache
+def _fold_table() -> dict[int, str]:
+    """One character to one character: NFKC, lower case, Traditional to Simplified.
+
+    NFKC folds full-width and other compatibility forms; the Traditional-to-Simplified pairs come
+    from OpenCC's character table. Built once (~20 ms); str.translate then runs at C speed.
+    """
+    t2s: dict[str, str] = {}
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        traditional, _, simplified = line.partition("\t")
+        candidate = simplified.split(" ")[0] if simplified else ""
+        if len(traditional) == 1 and len(candidate) == 1:
+            t2s[traditional] = candidate
+    table: dict[int, str] = {}
+    for code in range(0x20, 0x10000):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
         folded = unicodedata.normalize("NFKC", char).lower()
-        for piece in folded:
-            if unicodedata.category(piece)[0] in _DROPPED:
-                continue
-            chars.append(piece)
-            origin.append(index)
-    joined = "".join(chars)
-    simplified = normalize(joined)
-    if len(simplified) != len(joined):  # a phrase conversion changed the length: go char by char
-        simplified = "".join(normalize(char) or char for char in joined)
-    return simplified, origin
+        folded = t2s.get(folded, folded) if len(folded) == 1 else char.lower()
+        if len(folded) == 1 and folded != char:
+            table[code] = folded
+    for traditional, simplified in t2s.items():
+        table.setdefault(ord(traditional), simplified)
+    return table
+
+
+def fold(text: str) -> tuple[str, np.ndarray]:
+    """Folded text and, for each folded character, its index in the original text."""
+    mapped = text.translate(_fold_table())  # same length as text: one char for one char
+    runs = [(m.start(), m.end()) for m in _KEPT_RUN.finditer(mapped)]
+    if not runs:
+        return "", np.zeros(0, dtype=np.int64)
+    folded = "".join(mapped[a:b] for a, b in runs)
+    origin = np.concatenate([np.arange(a, b) for a, b in runs])
+    return folded, origin
 
 
 class Matcher:
@@ -92,4 +117,4 @@ class Matcher:
             if all(hit[2] < other[1] or hit[1] > other[2] for other in chosen):
                 chosen.append(hit)
         chosen.sort(key=lambda h: h[1])
-        return [(term, origin[start], origin[end] + 1) for term, start, end in chosen]
+        return [(term, int(origin[start]), int(origin[end]) + 1) for term, start, end in chosen]

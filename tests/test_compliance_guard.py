@@ -16,9 +16,9 @@ def guard():
     ("text", "matched", "category"),
     [
         ("这款是全网最好的", "最好", "absolute_terms"),
-        ("這款是最佳選擇", "最佳", "absolute_terms"),
+        ("這款是最佳選擇", "最佳選擇", "absolute_terms"),
         ("有问题加 V 信聊", "加 V", "off_platform_contact"),
-        ("加微_信私聊", "加微_信", "off_platform_contact"),
+        ("发微_信给我", "微_信", "off_platform_contact"),
         ("ＶＸ：abc", "ＶＸ", "off_platform_contact"),
         ("好评返现5元", "好评返现", "review_manipulation"),
         ("能根治痘痘", "根治", "medical_claims"),
@@ -49,9 +49,9 @@ def test_ordinary_wording_is_not_a_hit(guard, text):
     assert guard.check(text).passed, guard.check(text).hits
 
 
-def test_cleaning_replaces_terms_or_drops_their_sentence(guard):
+def test_cleaning_replaces_terms_or_drops_their_clause(guard):
     result = guard.check("这款是最佳选择！支持终身保修。有问题加我微信。发货很快。")
-    assert result.cleaned == "这款是很好的选择！支持按质保规则保修。发货很快。"
+    assert result.cleaned == "这款是不错的选择！支持按质保规则保修。发货很快。"
     assert guard.check(result.cleaned).passed
 
 

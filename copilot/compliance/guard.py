@@ -10,6 +10,18 @@ from copilot.schemas import ComplianceHit
 _SENTENCE_END = re.compile(r"[^。！？!?；;\n]*[。！？!?；;\n]+|[^。！？!?；;\n]+$")
 
 
+_CLAUSE = re.compile(r"[^，,；;。！？!?\n]*[，,；;。！？!?\n]*")
+_DANGLING = re.compile(r"[，,、；;：:\s]+$")
+
+
+def _tidy(text: str) -> str:
+    """A cleaned text that ends like a sentence, not on the comma of a dropped clause."""
+    text = text.strip()
+    if _DANGLING.search(text):
+        text = _DANGLING.sub("", text) + "。"
+    return text if text.strip("。") else ""
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """What check() found in a text, and the text with block terms cleaned away."""
@@ -56,13 +68,13 @@ class ComplianceGuard:
         )
 
     def clean(self, text: str, hits: list[ComplianceHit] | None = None) -> str:
-        """Replace block terms that have a replacement; drop sentences with the others."""
+        """Replace block terms that have a replacement; drop the clauses with the others."""
         hits = self.hits(text) if hits is None else hits
         for hit in sorted(hits, key=lambda h: -h.start):
             if hit.severity == "block" and hit.replacement is not None:
                 text = text[: hit.start] + hit.replacement + text[hit.end :]
-        kept = [s for s in sentences(text) if not self._blocked(s)]
-        return "".join(kept).strip()
+        kept = [clause for clause in _CLAUSE.findall(text) if clause and not self._blocked(clause)]
+        return _tidy("".join(kept))
 
     def _blocked(self, sentence: str) -> bool:
         return any(term.severity == "block" for term, _, _ in self.matcher.find(sentence))

@@ -8,6 +8,7 @@ punctuation, symbols and emoji dropped, so 加 V 信, 微_信 and 最·好 are f
 import re
 import unicodedata
 from functools import cache
+from itertools import product
 from pathlib import Path
 
 import ahocorasick
@@ -61,6 +62,36 @@ def fold(text: str) -> tuple[str, np.ndarray]:
     return folded, origin
 
 
+def _variants(term: Term, homophones: dict[str, tuple[str, ...]]) -> set[str]:
+    """The folded term, and with homophones every spelling that swaps characters for them."""
+    key = fold(term.text)[0]
+    if not key:
+        return set()
+    if not term.homophones:
+        return {key}
+    options = [
+        {char, *(fold(alt)[0] or "" for alt in homophones.get(char, ()))} for char in key
+    ]
+    return {"".join(combination) for combination in product(*options)} - {""}
+
+
+def _ascii_alnum(char: str) -> bool:
+    char = char.translate(_fold_table())
+    return char.isascii() and char.isalnum()
+
+
+def _whole_word(text: str, origin: np.ndarray, start: int, end: int) -> bool:
+    """Whether a match with a Latin-letter or digit edge stands as a word of its own.
+
+    It must not continue a longer word in the original text (sb inside usb); a separator there
+    (VX：abc) still ends the word.
+    """
+    first, last = int(origin[start]), int(origin[end])
+    if _ascii_alnum(text[first]) and first > 0 and _ascii_alnum(text[first - 1]):
+        return False
+    return not (_ascii_alnum(text[last]) and last + 1 < len(text) and _ascii_alnum(text[last + 1]))
+
+
 class Matcher:
     """All lexicon terms in one automaton; allow-list phrases suppress the hits they contain."""
 
@@ -68,8 +99,7 @@ class Matcher:
         self._automaton = ahocorasick.Automaton()
         entries: dict[str, list] = {}
         for term in lexicon.terms:
-            key = fold(term.text)[0]
-            if key:
+            for key in _variants(term, lexicon.homophones):
                 entries.setdefault(key, [None, []])[1].append(term)
         for phrase in lexicon.allow:
             key = fold(phrase)[0]
@@ -79,6 +109,7 @@ class Matcher:
             self._automaton.add_word(key, (len(key), bool(allowed), tuple(terms)))
         self._automaton.make_automaton()
         self.size = len(lexicon.terms)
+        self.keys = len(entries)
         self._negations = tuple(fold(word)[0] for word in lexicon.negations if fold(word)[0])
 
     def _negated(self, folded: str, start: int) -> bool:
@@ -96,6 +127,8 @@ class Matcher:
             start = end - length + 1
             if is_allowed:
                 allowed.append((start, end))
+            elif not _whole_word(text, origin, start, end):
+                continue
             for term in terms:
                 found.append((term, start, end))
         kept = [

@@ -1,10 +1,12 @@
 """`copilot` command line: thin commands over the core; errors become a message and exit 1."""
 
+from __future__ import annotations
+
 import json
 import os
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, get_args
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
 from rich.console import Console
@@ -14,6 +16,9 @@ from copilot.config import load_settings
 from copilot.errors import CopilotError
 from copilot.knowledge.taxonomy import CHUNK_TYPES, INTENTS, STAGES
 from copilot.schemas import OrderStatus
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 # typer takes enums, not Literal lists
 ChunkTypeChoice = Enum("ChunkTypeChoice", {name: name for name in CHUNK_TYPES}, type=str)
@@ -225,6 +230,81 @@ def draft(
         typer.echo(response.model_dump_json(indent=2))
     else:
         _print_response(response)
+
+
+def _highlighted(text: str, hits) -> Text:
+    from rich.text import Text
+
+    shown = Text(text)
+    for hit in hits:
+        style = "bold white on red" if hit.severity == "block" else "bold black on yellow"
+        shown.stylize(style, hit.start, hit.end)
+    return shown
+
+
+@app.command()
+def check(
+    text: Annotated[str, typer.Argument(help="Text to check, e.g. a reply you wrote.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 3 when a block-severity term is found.")
+    ] = False,
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """Check a text against the lexicon: spans highlighted, explanations, a cleaned version."""
+    from copilot.compliance.guard import ComplianceGuard
+    from copilot.compliance.lexicon import load_lexicon
+
+    if not text.strip():
+        raise _fail(CopilotError("the text is empty; give the reply to check"))
+    try:
+        settings = load_settings(knowledge_dir=knowledge)
+        result = ComplianceGuard(load_lexicon(settings.knowledge_dir)).check(text)
+    except CopilotError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        payload = {
+            "passed": result.passed,
+            "hits": [hit.model_dump() for hit in result.hits],
+            "cleaned": result.cleaned,
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        out.print(_highlighted(text, result.hits))
+        verdict = "[green]passed[/]" if result.passed else "[bold red]not compliant[/]"
+        out.print(f"{verdict}: {len(result.hits)} hit(s)")
+        for hit in result.hits:
+            fix = f" → {hit.replacement}" if hit.replacement else ""
+            out.print(
+                f"  [{hit.start}:{hit.end}] {hit.matched} ({hit.term}) {hit.category} "
+                f"{hit.severity}{fix}\n    {hit.explanation}",
+                highlight=False,
+            )
+        if not result.passed:
+            out.print(f"cleaned: {result.cleaned}", highlight=False)
+    if strict and not result.passed:
+        raise typer.Exit(code=3)
+
+
+@app.command()
+def reload(
+    url: Annotated[
+        str, typer.Option("--url", help="Base URL of the running server.")
+    ] = "http://127.0.0.1:8000",
+) -> None:
+    """Make a running server re-read the lexicon and the shop's banned words now."""
+    import httpx
+
+    try:
+        response = httpx.post(f"{url.rstrip('/')}/v1/compliance/reload", timeout=30)
+    except httpx.HTTPError as exc:
+        raise _fail(CopilotError(f"cannot reach the server at {url}: {exc}")) from exc
+    if response.status_code != 200:
+        detail = response.json().get("detail", response.text) if response.content else ""
+        raise _fail(CopilotError(f"reload failed (HTTP {response.status_code}): {detail}"))
+    body = response.json()
+    kinds = ", ".join(f"{name} {count}" for name, count in body["categories"].items())
+    out.print(f"reloaded {body['terms']} terms: {kinds}", highlight=False)
 
 
 @app.command()

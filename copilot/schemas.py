@@ -146,3 +146,29 @@ class DraftResponse(Analysis):
     drafts: list[Draft]
     mode: Mode
     latency_ms: float
+
+
+MAX_CHECK_CHARS = 20_000
+
+
+class CheckRequest(_Input):
+    """Any text to check: an agent's own reply, a script, a product description."""
+
+    text: str = Field(min_length=1, max_length=MAX_CHECK_CHARS)
+    shop: str | None = Field(default=None, max_length=64)
+
+
+class CheckResponse(BaseModel):
+    """Hits with their spans in the text, and the text with block terms cleaned away."""
+
+    passed: bool = Field(description="No block-severity term in the text.")
+    hits: list[ComplianceHit]
+    cleaned: str = Field(description="Block terms replaced, or their clause dropped.")
+
+
+class LexiconSummary(BaseModel):
+    """What the guard enforces after a reload."""
+
+    terms: int
+    categories: dict[str, int]
+    files: list[str]

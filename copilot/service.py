@@ -6,14 +6,14 @@ import uuid
 from collections.abc import Iterator
 
 from copilot.compliance.guard import CheckResult, ComplianceGuard
-from copilot.compliance.lexicon import load_lexicon
+from copilot.compliance.lexicon import Lexicon, load_lexicon
 from copilot.config import Settings
 from copilot.drafting.base import Drafter
 from copilot.drafting.context import DraftContext
 from copilot.drafting.grounding import Grounder
 from copilot.drafting.guarding import guard_draft
 from copilot.drafting.streaming import stream_drafts
-from copilot.errors import LLMError, UnknownShopError
+from copilot.errors import CopilotError, LLMError, UnknownShopError
 from copilot.index.chroma import ChromaStore, ProgressCallback
 from copilot.index.embeddings import CopilotEmbeddings
 from copilot.index.ingest import IngestReport, ingest
@@ -28,6 +28,19 @@ from copilot.schemas import Draft, DraftRequest, DraftResponse
 from copilot.understand.analyzer import MessageAnalyzer
 
 log = logging.getLogger(__name__)
+
+LEXICON_RECHECK_SECONDS = 2.0
+
+
+def _stamp(paths) -> tuple:
+    """Modification times of the lexicon files (None for a missing file)."""
+    stamps = []
+    for path in paths:
+        try:
+            stamps.append((str(path), path.stat().st_mtime_ns))
+        except OSError:
+            stamps.append((str(path), None))
+    return tuple(stamps)
 
 
 class Copilot:
@@ -52,7 +65,10 @@ class Copilot:
         self.grounder = grounder
         self.offline = offline
         self.llm = llm
-        self.guard = ComplianceGuard(load_lexicon(settings.knowledge_dir))
+        self._lexicon = load_lexicon(settings.knowledge_dir)
+        self._guard = ComplianceGuard(self._lexicon)
+        self._lexicon_stamp = _stamp(self._lexicon.files)
+        self._lexicon_checked = time.monotonic()
 
     def ingest(self, progress: ProgressCallback | None = None) -> IngestReport:
         """Re-ingest the configured knowledge and make search and the guard use it."""
@@ -80,9 +96,35 @@ class Copilot:
             if hit.severity == "block"
         ]
 
-    def reload_lexicon(self) -> None:
-        """Re-read the lexicon and the shop's banned words (no restart needed)."""
-        self.guard = ComplianceGuard(load_lexicon(self.settings.knowledge_dir))
+    @property
+    def guard(self) -> ComplianceGuard:
+        """The compliance guard, rebuilt when a lexicon file changed (checked every 2 s)."""
+        now = time.monotonic()
+        if now - self._lexicon_checked >= LEXICON_RECHECK_SECONDS:
+            self._lexicon_checked = now
+            if _stamp(self._lexicon.files) != self._lexicon_stamp:
+                try:
+                    self.reload_lexicon()
+                except CopilotError as exc:  # keep guarding with the last good lexicon
+                    log.warning("lexicon not reloaded, the previous one stays in force: %s", exc)
+                    self._lexicon_stamp = _stamp(self._lexicon.files)
+        return self._guard
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The lexicon the guard enforces."""
+        return self._lexicon
+
+    def reload_lexicon(self) -> Lexicon:
+        """Re-read the lexicon and the shop's banned words (no restart needed).
+
+        A broken file raises KnowledgeError and the current lexicon stays in force.
+        """
+        lexicon = load_lexicon(self.settings.knowledge_dir)
+        self._guard = ComplianceGuard(lexicon)
+        self._lexicon = lexicon
+        self._lexicon_stamp = _stamp(lexicon.files)
+        return lexicon
 
     def search(
         self,
@@ -114,22 +156,32 @@ class Copilot:
         )
         return self.search(query, k, filters, prefer_sku=None if sku_only else sku)
 
-    def check(self, text: str) -> CheckResult:
+    def check(self, text: str, shop: str | None = None) -> CheckResult:
         """Compliance check of any text (an agent's own reply, a draft)."""
+        self._check_shop(shop)
         return self.guard.check(text)
+
+    def _check_shop(self, shop: str | None) -> None:
+        if shop not in (None, self.settings.shop):
+            raise UnknownShopError(
+                f"unknown shop {shop!r}: this server serves {self.settings.shop!r} "
+                "(set COPILOT_SHOP, or leave 'shop' out)"
+            )
 
     def prepare(self, request: DraftRequest) -> DraftContext:
         """Understanding plus grounding: everything a drafter may use for this request."""
-        if request.shop not in (None, self.settings.shop):
-            raise UnknownShopError(
-                f"unknown shop {request.shop!r}: this server serves {self.settings.shop!r} "
-                "(set COPILOT_SHOP, or leave 'shop' out)"
-            )
+        self._check_shop(request.shop)
         query = self.analyzer.retrieval_query(request)
         texts = [request.message] if query == request.message else [request.message, query]
         vectors = self.retriever.encode_queries(texts)  # one batch: cheaper than two calls
         understanding = self.analyzer.analyze(request, vectors[0], query, vectors[-1])
-        return self.grounder.gather(request, understanding, vectors[-1])
+        context = self.grounder.gather(request, understanding, vectors[-1])
+        context.bait = sorted(
+            {hit.category for hit in self.guard.hits(request.message) if hit.severity == "block"}
+        )
+        if self.offline.answers_bait(context):  # a compliant answer to the bait is an answer
+            context.knowledge_gap = False
+        return context
 
     def draft(self, request: DraftRequest) -> DraftResponse:
         """Analysis and compliance-checked, grounded drafts for a customer's message."""

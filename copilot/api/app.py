@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from copilot.api import drafts, health, knowledge
+from copilot.api import compliance, drafts, health, knowledge
 from copilot.config import Settings, get_settings
 from copilot.errors import (
     ConfigError,
@@ -18,6 +18,7 @@ from copilot.errors import (
     LLMError,
     UnknownShopError,
 )
+from copilot.log_masking import install_log_masking
 from copilot.service import Copilot
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        install_log_masking()
         if app.state.copilot is None:
             from copilot.container import build_copilot
 
@@ -70,4 +72,5 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
     app.include_router(health.router)
     app.include_router(knowledge.router)
     app.include_router(drafts.router)
+    app.include_router(compliance.router)
     return app

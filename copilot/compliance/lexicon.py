@@ -96,10 +96,7 @@ def _read_yaml(path: Path):
 
 def _problems(path: Path, exc: ValidationError) -> KnowledgeError:
     return KnowledgeError(
-        [
-            f"{path}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}"
-            for e in exc.errors()
-        ]
+        [f"{path}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
     )
 
 

@@ -18,17 +18,21 @@ import opencc
 from copilot.compliance.lexicon import Lexicon, Term
 
 _SEVERITY_RANK = {"block": 2, "warn": 1}
-# how many folded characters before a term are searched for a negation
-NEGATION_WINDOW = 6
+# how far back (original characters, within the clause) a negation is looked for
+NEGATION_WINDOW = 16
+_CLAUSE_START = re.compile(r"[，,。！？!?；;\n]")
+# Chinese and financial numerals fold to digits; 十 and larger stay (they are not one digit)
+_NUMERALS = ("〇零", "一壹", "二贰貳", "三叁參", "四肆", "五伍", "六陆陸", "七柒", "八捌", "九玖")
 _KEPT_RUN = re.compile(r"[^\W_]+")  # letters and digits of any script; the rest is separators
 
 
 @cache
 def _fold_table() -> dict[int, str]:
-    """One character to one character: NFKC, lower case, Traditional to Simplified.
+    """One character to one character: NFKC, lower case, Traditional to Simplified, numerals.
 
     NFKC folds full-width and other compatibility forms; the Traditional-to-Simplified pairs come
-    from OpenCC's character table. Built once (~20 ms); str.translate then runs at C speed.
+    from OpenCC's character table; 一 to 九 become digits. Built once (~20 ms); str.translate
+    then runs at C speed.
     """
     t2s: dict[str, str] = {}
     path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
@@ -48,6 +52,9 @@ def _fold_table() -> dict[int, str]:
             table[code] = folded
     for traditional, simplified in t2s.items():
         table.setdefault(ord(traditional), simplified)
+    for digit, numerals in enumerate(_NUMERALS):  # 假1赔十 is 假一赔十
+        for numeral in numerals:
+            table[ord(numeral)] = str(digit)
     return table
 
 
@@ -70,9 +77,10 @@ def _variants(term: Term, homophones: dict[str, tuple[str, ...]]) -> set[str]:
     if not term.homophones:
         return {key}
     options = [
-        {char, *(fold(alt)[0] or "" for alt in homophones.get(char, ()))} for char in key
+        {char, *(f for alt in homophones.get(char, ()) if len(f := fold(alt)[0]) == 1)}
+        for char in key
     ]
-    return {"".join(combination) for combination in product(*options)} - {""}
+    return {"".join(combination) for combination in product(*options)}
 
 
 def _ascii_alnum(char: str) -> bool:
@@ -112,8 +120,10 @@ class Matcher:
         self.keys = len(entries)
         self._negations = tuple(fold(word)[0] for word in lexicon.negations if fold(word)[0])
 
-    def _negated(self, folded: str, start: int) -> bool:
-        before = folded[max(0, start - NEGATION_WINDOW) : start]
+    def _negated(self, text: str, start: int) -> bool:
+        """A negation earlier in the same clause (客服不会要求您私下转账、扫码付款)."""
+        clause = _CLAUSE_START.split(text[max(0, start - NEGATION_WINDOW) : start])[-1]
+        before = fold(clause)[0]
         return any(word in before for word in self._negations)
 
     def find(self, text: str) -> list[tuple[Term, int, int]]:
@@ -126,7 +136,8 @@ class Matcher:
         for end, (length, is_allowed, terms) in self._automaton.iter(folded):
             start = end - length + 1
             if is_allowed:
-                allowed.append((start, end))
+                if not _CLAUSE_START.search(text[int(origin[start]) : int(origin[end]) + 1]):
+                    allowed.append((start, end))  # 第一，时间 is not 第一时间
             elif not _whole_word(text, origin, start, end):
                 continue
             for term in terms:
@@ -135,7 +146,7 @@ class Matcher:
             hit
             for hit in found
             if not any(a <= hit[1] and hit[2] <= b for a, b in allowed)
-            and not (hit[0].negatable and self._negated(folded, hit[1]))
+            and not (hit[0].negatable and self._negated(text, int(origin[hit[1]])))
         ]
         kept.sort(
             key=lambda h: (

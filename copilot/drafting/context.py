@@ -30,6 +30,7 @@ class DraftContext:
     gap_scripts: list[Chunk] = field(default_factory=list)
     safety_scripts: list[Chunk] = field(default_factory=list)
     knowledge_gap: bool = False
+    bait: list[str] = field(default_factory=list)  # lexicon categories the customer's message uses
     product: Chunk | None = None
 
     @property

@@ -80,7 +80,13 @@ class OfflineDrafter:
                 break
         return drafts
 
+    def answers_bait(self, context: DraftContext) -> bool:
+        """Whether the customer's message uses a banned term this drafter has an answer for."""
+        return any(category in self.phrasing["bait_replies"] for category in context.bait)
+
     def _plan(self, context: DraftContext) -> list[Callable[[DraftContext], Draft | None]]:
+        if self.answers_bait(context):  # then only a real fact is worth a second draft
+            return [self._bait, self._direct] if context.facts else [self._bait]
         if context.knowledge_gap:
             return [self._confirm, self._handover]
         if self.needs_empathy(context):
@@ -259,6 +265,19 @@ class OfflineDrafter:
         script = others[0]
         reply = self._start("alternative", context, script.text, second=True)
         reply.add(finish(script.text), script)
+        reply.add(self._ending(context))
+        return reply.draft()
+
+    def _bait(self, context: DraftContext) -> Draft | None:
+        """The customer asked for something the rules forbid: say so kindly, offer what we can."""
+        replies = [self.phrasing["bait_replies"][c] for c in context.bait]
+        replies = [r for r in replies if r]
+        if not replies:
+            return None
+        reply = self._start("bait", context, replies[0])
+        for text in replies:
+            reply.add(text)
+        self._safety(reply, context)
         reply.add(self._ending(context))
         return reply.draft()
 

@@ -1,0 +1,37 @@
+"""Compliance check for any text, and reloading the lexicon without a restart."""
+
+from fastapi import APIRouter
+
+from copilot.api.deps import CopilotDep
+from copilot.api.schemas import ErrorResponse
+from copilot.schemas import CheckRequest, CheckResponse, LexiconSummary
+
+router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
+
+
+@router.post("/check", response_model=CheckResponse, responses={404: {"model": ErrorResponse}})
+def check_text(request: CheckRequest, copilot: CopilotDep) -> CheckResponse:
+    """Find banned terms in a text, with spans, explanations and compliant replacements.
+
+    Matching sees through spacing, emoji, full-width letters, Traditional characters and common
+    homophones (加 V 信, 薇❤信). `passed` is false when a block-severity term is present;
+    `cleaned` is the text with those replaced or their clause dropped.
+    Example: `{"text": "亲，这款是全网最好的，加我薇❤信 返现5元"}`.
+    """
+    result = copilot.check(request.text, request.shop)
+    return CheckResponse(passed=result.passed, hits=result.hits, cleaned=result.cleaned)
+
+
+@router.post("/reload", response_model=LexiconSummary, responses={422: {"model": ErrorResponse}})
+def reload_lexicon(copilot: CopilotDep) -> LexiconSummary:
+    """Re-read the lexicon and the shop's banned words now.
+
+    Changed files are also picked up within 2 seconds on their own. A broken file gets 422
+    naming it, and the lexicon in force stays.
+    """
+    lexicon = copilot.reload_lexicon()
+    return LexiconSummary(
+        terms=len(lexicon.terms),
+        categories=lexicon.by_category(),
+        files=[str(path) for path in lexicon.files],
+    )

@@ -1,0 +1,28 @@
+"""Personal data never reaches a log line: a logging filter that masks it in every record."""
+
+import logging
+
+from copilot.understand.risk import mask_pii
+
+# the loggers a served copilot writes through (uvicorn's own and ours, via the root)
+SERVED_LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+class PersonalDataFilter(logging.Filter):
+    """Masks mobile, ID-card and bank-card numbers, e-mail and addresses in the final message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message with personal data masked; never drops a record."""
+        message = record.getMessage()
+        masked = mask_pii(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def install_log_masking() -> None:
+    """Attach the filter to every handler of the served loggers (idempotent)."""
+    for name in SERVED_LOGGERS:
+        for handler in logging.getLogger(name).handlers:
+            if not any(isinstance(f, PersonalDataFilter) for f in handler.filters):
+                handler.addFilter(PersonalDataFilter())

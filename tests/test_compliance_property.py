@@ -1,0 +1,109 @@
+"""Property: whatever banned terms and evasions an LLM writes, none reaches a response."""
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from opencc import OpenCC
+
+from copilot.schemas import DraftRequest
+from copilot.service import Copilot
+from tests.fakes import ScriptedDrafter
+from tests.test_compliance_quality import ordinary_sentences
+
+S2T = OpenCC("s2t")
+T2S = OpenCC("t2s")
+ORDINARY = ordinary_sentences()
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text).upper()
+
+
+TRICKS = [
+    lambda t: t,
+    lambda t: " ".join(t),
+    lambda t: "·".join(t),
+    lambda t: "❤".join(t),
+    lambda t: "\u200b".join(t),
+    lambda t: "_".join(t),
+    full_width,
+    lambda t: S2T.convert(t),
+]
+
+
+def simple_fold(text: str) -> str:
+    """An oracle independent of the matcher: only letters and digits, Simplified, lower case."""
+    half = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)
+    return T2S.convert(re.sub(r"[\W_]+", "", half).lower())
+
+
+@pytest.fixture(scope="module")
+def fake():
+    return ScriptedDrafter()
+
+
+@pytest.fixture(scope="module")
+def copilot(bundled_copilot, fake):
+    c = bundled_copilot
+    return Copilot(
+        c.settings, c.embeddings, c.store, c.retriever, c.analyzer, c.grounder, c.offline, fake
+    )
+
+
+@pytest.fixture(scope="module")
+def block_terms(copilot):
+    return sorted({t.text for t in copilot.lexicon.terms if t.severity == "block"})
+
+
+@st.composite
+def baited_drafts(draw, terms):
+    """1-3 drafts: ordinary sentences with banned terms, disguised, inserted between clauses."""
+    drafts, injected = [], []
+    for _ in range(draw(st.integers(1, 3))):
+        base = draw(st.sampled_from(ORDINARY))
+        clauses = re.findall(r"[^，。！？]*[，。！？]?", base)
+        clauses = [c for c in clauses if c]
+        for _ in range(draw(st.integers(1, 3))):
+            term = draw(st.sampled_from(terms))
+            variant = draw(st.sampled_from(TRICKS))(term)
+            clauses.insert(draw(st.integers(0, len(clauses))), f"{variant}，")
+            injected.append((term, base))
+        drafts.append("".join(clauses))
+    return drafts, injected
+
+
+def assert_nothing_blocked_survives(copilot, texts, injected):
+    for text in texts:
+        assert copilot.check(text).passed, text
+        for term, base in injected:
+            assert simple_fold(text).count(simple_fold(term)) <= simple_fold(base).count(
+                simple_fold(term)
+            ), (term, text)
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_no_block_term_reaches_a_draft_response(copilot, fake, block_terms, data):
+    drafts, injected = data.draw(baited_drafts(block_terms))
+    fake.enqueue(*drafts)
+    response = copilot.draft(DraftRequest(message="能发顺丰吗", n=len(drafts)))
+    assert response.mode == "llm"
+    assert_nothing_blocked_survives(copilot, [d.text for d in response.drafts], injected)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_no_block_term_reaches_a_streamed_response(copilot, fake, block_terms, data):
+    drafts, injected = data.draw(baited_drafts(block_terms))
+    fake.enqueue(*drafts)
+    events = list(copilot.draft_events(DraftRequest(message="能发顺丰吗", n=len(drafts))))
+    deltas = [d["text"] for name, d in events if name == "delta"]
+    finals = [d["text"] for name, d in events if name == "draft"]
+    assert events[-1][1]["mode"] == "llm"
+    assert_nothing_blocked_survives(copilot, deltas + finals, injected)

@@ -83,26 +83,30 @@ def assert_nothing_blocked_survives(copilot, texts, injected):
             ), (term, text)
 
 
-@settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(data=st.data())
-def test_no_block_term_reaches_a_draft_response(copilot, fake, block_terms, data):
+def model_writes(fake, block_terms, data) -> tuple[DraftRequest, list]:
+    """Queue baited drafts as the model's next answer; the request that will get them."""
     drafts, injected = data.draw(baited_drafts(block_terms))
     fake.enqueue(*drafts)
-    response = copilot.draft(DraftRequest(message="能发顺丰吗", n=len(drafts)))
+    return DraftRequest(message="能发顺丰吗", n=len(drafts)), injected
+
+
+PROPERTY = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+
+
+@settings(max_examples=120, **PROPERTY)
+@given(data=st.data())
+def test_no_block_term_reaches_a_draft_response(copilot, fake, block_terms, data):
+    request, injected = model_writes(fake, block_terms, data)
+    response = copilot.draft(request)
     assert response.mode == "llm"
     assert_nothing_blocked_survives(copilot, [d.text for d in response.drafts], injected)
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=60, **PROPERTY)
 @given(data=st.data())
 def test_no_block_term_reaches_a_streamed_response(copilot, fake, block_terms, data):
-    drafts, injected = data.draw(baited_drafts(block_terms))
-    fake.enqueue(*drafts)
-    events = list(copilot.draft_events(DraftRequest(message="能发顺丰吗", n=len(drafts))))
+    request, injected = model_writes(fake, block_terms, data)
+    events = list(copilot.draft_events(request))
     deltas = [d["text"] for name, d in events if name == "delta"]
     finals = [d["text"] for name, d in events if name == "draft"]
     assert events[-1][1]["mode"] == "llm"

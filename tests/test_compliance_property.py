@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opencc import OpenCC
 
+from copilot.drafting.guarding import SAFE_STRATEGY
 from copilot.schemas import DraftRequest
 from copilot.service import Copilot
 from tests.fakes import ScriptedDrafter
@@ -59,28 +60,35 @@ def block_terms(copilot):
 
 @st.composite
 def baited_drafts(draw, terms):
-    """1-3 drafts: ordinary sentences with banned terms, disguised, inserted between clauses."""
+    """1-3 drafts: ordinary sentences with banned terms, disguised, inserted between clauses.
+
+    Returns the drafts and, per draft, its base sentence and the terms injected into it.
+    """
     drafts, injected = [], []
     for _ in range(draw(st.integers(1, 3))):
         base = draw(st.sampled_from(ORDINARY))
-        clauses = re.findall(r"[^，。！？]*[，。！？]?", base)
-        clauses = [c for c in clauses if c]
+        clauses = [c for c in re.findall(r"[^，。！？]*[，。！？]?", base) if c]
+        used = []
         for _ in range(draw(st.integers(1, 3))):
             term = draw(st.sampled_from(terms))
             variant = draw(st.sampled_from(TRICKS))(term)
             clauses.insert(draw(st.integers(0, len(clauses))), f"{variant}，")
-            injected.append((term, base))
+            used.append(term)
         drafts.append("".join(clauses))
+        injected.append((base, used))
     return drafts, injected
 
 
-def assert_nothing_blocked_survives(copilot, texts, injected):
-    for text in texts:
-        assert copilot.check(text).passed, text
-        for term, base in injected:
-            assert simple_fold(text).count(simple_fold(term)) <= simple_fold(base).count(
-                simple_fold(term)
-            ), (term, text)
+def assert_nothing_blocked_survives(copilot, texts_by_draft, injected):
+    """Each draft passes the guard and holds no more of an injected term than its base did
+    (a draft replaced by the shop's safe script only has to pass the guard)."""
+    for index, texts in texts_by_draft.items():
+        base, terms = injected[index]
+        for text in texts:
+            assert copilot.check(text).passed, text
+            for term in terms:
+                key = simple_fold(term)
+                assert simple_fold(text).count(key) <= simple_fold(base).count(key), (term, text)
 
 
 def model_writes(fake, block_terms, data) -> tuple[DraftRequest, list]:
@@ -99,7 +107,10 @@ def test_no_block_term_reaches_a_draft_response(copilot, fake, block_terms, data
     request, injected = model_writes(fake, block_terms, data)
     response = copilot.draft(request)
     assert response.mode == "llm"
-    assert_nothing_blocked_survives(copilot, [d.text for d in response.drafts], injected)
+    by_draft = {i: [d.text] for i, d in enumerate(response.drafts) if d.strategy != SAFE_STRATEGY}
+    for draft in response.drafts:
+        assert copilot.check(draft.text).passed
+    assert_nothing_blocked_survives(copilot, by_draft, injected)
 
 
 @settings(max_examples=60, **PROPERTY)
@@ -107,7 +118,11 @@ def test_no_block_term_reaches_a_draft_response(copilot, fake, block_terms, data
 def test_no_block_term_reaches_a_streamed_response(copilot, fake, block_terms, data):
     request, injected = model_writes(fake, block_terms, data)
     events = list(copilot.draft_events(request))
-    deltas = [d["text"] for name, d in events if name == "delta"]
-    finals = [d["text"] for name, d in events if name == "draft"]
     assert events[-1][1]["mode"] == "llm"
-    assert_nothing_blocked_survives(copilot, deltas + finals, injected)
+    by_draft: dict[int, list[str]] = {}
+    for name, payload in events:
+        if name in ("delta", "draft"):
+            assert copilot.check(payload["text"]).passed, payload["text"]
+            if payload.get("strategy") != SAFE_STRATEGY:
+                by_draft.setdefault(payload["index"], []).append(payload["text"])
+    assert_nothing_blocked_survives(copilot, by_draft, injected)

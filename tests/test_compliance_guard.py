@@ -64,3 +64,20 @@ def test_shop_banned_words_from_the_knowledge_are_enforced(guard):
 def test_warnings_do_not_fail_the_check(guard):
     result = guard.check("活动仅此一天哦")
     assert result.passed and result.hits[0].severity == "warn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["全网最，加我微信，好的选择", "这款最·好，好评返现，超值", "绝对，加v，正品", "假，一赔十"],
+)
+def test_cleaned_text_never_joins_into_a_new_banned_term(guard, text):
+    cleaned = guard.check(text).cleaned
+    assert guard.check(cleaned).passed, cleaned
+
+
+def test_long_text_is_cleaned_clause_by_clause(guard):
+    clean = "您好，已经为您安排发货。" * 2000
+    dirty = clean + "这款是全网最好的，有问题加我微信。" + clean
+    result = guard.check(dirty)
+    assert not result.passed
+    assert result.cleaned == clean + "这款是全网很好的。" + clean

@@ -7,8 +7,9 @@ punctuation, symbols and emoji dropped, so 加 V 信, 微_信 and 最·好 are f
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from functools import cache
-from itertools import product
+from itertools import accumulate, product
 from pathlib import Path
 
 import ahocorasick
@@ -58,14 +59,26 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+@cache
+def _kept_bmp() -> np.ndarray:
+    """For every code point below 0x10000, whether folding keeps it (a letter or digit)."""
+    everything = "".join(chr(c) if not 0xD800 <= c <= 0xDFFF else " " for c in range(0x10000))
+    kept = np.zeros(0x10000, dtype=bool)
+    for match in _KEPT_RUN.finditer(everything):
+        kept[match.start() : match.end()] = True
+    return kept
+
+
 def fold(text: str) -> tuple[str, np.ndarray]:
     """Folded text and, for each folded character, its index in the original text."""
     mapped = text.translate(_fold_table())  # same length as text: one char for one char
-    runs = [(m.start(), m.end()) for m in _KEPT_RUN.finditer(mapped)]
-    if not runs:
-        return "", np.zeros(0, dtype=np.int64)
-    folded = "".join(mapped[a:b] for a, b in runs)
-    origin = np.concatenate([np.arange(a, b) for a, b in runs])
+    codes = np.frombuffer(mapped.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    keep = _kept_bmp()[np.minimum(codes, 0xFFFF)]
+    astral = np.flatnonzero(codes > 0xFFFF)  # emoji and rare ideographs: decide one by one
+    if astral.size:
+        keep[astral] = [bool(_KEPT_RUN.fullmatch(mapped[i])) for i in astral]
+    origin = np.flatnonzero(keep)
+    folded = codes[origin].tobytes().decode("utf-32-le", "surrogatepass")
     return folded, origin
 
 
@@ -98,6 +111,33 @@ def _whole_word(text: str, origin: np.ndarray, start: int, end: int) -> bool:
     if _ascii_alnum(text[first]) and first > 0 and _ascii_alnum(text[first - 1]):
         return False
     return not (_ascii_alnum(text[last]) and last + 1 < len(text) and _ascii_alnum(text[last + 1]))
+
+
+def _covering(spans: list[tuple[int, int]]):
+    """A test for "is [start, end] inside one of these spans", in O(log n) per question."""
+    spans = sorted(spans)
+    starts = [a for a, _ in spans]
+    reach = list(accumulate((b for _, b in spans), max))
+
+    def inside(start: int, end: int) -> bool:
+        index = bisect_right(starts, start)
+        return index > 0 and reach[index - 1] >= end
+
+    return inside
+
+
+def _without_overlaps(hits: list[tuple[Term, int, int]]) -> list[tuple[Term, int, int]]:
+    """Hits in priority order, each kept only if it overlaps none kept before; by position."""
+    starts: list[int] = []
+    chosen: list[tuple[Term, int, int]] = []
+    for hit in hits:
+        index = bisect_left(starts, hit[1])
+        before = chosen[index - 1] if index > 0 else None
+        after = chosen[index] if index < len(chosen) else None
+        if (before is None or before[2] < hit[1]) and (after is None or hit[2] < after[1]):
+            starts.insert(index, hit[1])
+            chosen.insert(index, hit)
+    return chosen
 
 
 class Matcher:
@@ -142,10 +182,11 @@ class Matcher:
                 continue
             for term in terms:
                 found.append((term, start, end))
+        inside_allowed = _covering(allowed)
         kept = [
             hit
             for hit in found
-            if not any(a <= hit[1] and hit[2] <= b for a, b in allowed)
+            if not inside_allowed(hit[1], hit[2])
             and not (hit[0].negatable and self._negated(text, int(origin[hit[1]])))
         ]
         kept.sort(
@@ -156,9 +197,5 @@ class Matcher:
                 h[1],
             )
         )
-        chosen: list[tuple[Term, int, int]] = []
-        for hit in kept:
-            if all(hit[2] < other[1] or hit[1] > other[2] for other in chosen):
-                chosen.append(hit)
-        chosen.sort(key=lambda h: h[1])
+        chosen = _without_overlaps(kept)
         return [(term, int(origin[start]), int(origin[end]) + 1) for term, start, end in chosen]

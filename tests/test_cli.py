@@ -81,6 +81,9 @@ def test_installed_command_ingests_and_serves_over_http(tmp_path, tiny_shop):
         assert response.json()["results"][0]["id"] == "rule:delivery:发货时效"
         response = httpx.post(f"{base}/v1/drafts", json={"message": "几天发货"}, timeout=10)
         assert response.status_code == 200 and "24小时" in response.json()["drafts"][0]["text"]
+        reload = runner.invoke(app, ["reload", "--url", base])
+        assert reload.exit_code == 0, reload.output
+        assert "reloaded" in reload.stdout and "tea_claims 2" in reload.stdout
     finally:
         stop(server)
 

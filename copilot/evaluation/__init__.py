@@ -1,0 +1,1 @@
+"""Offline evaluation: score drafts against a golden set and gate regressions."""

@@ -1,0 +1,91 @@
+"""Golden cases: what a good reply to a customer's message must (and must not) do.
+
+The format is documented in eval/README.md; another shop writes its own set against its own
+knowledge. Loading validates every line and names file, line and field on error.
+"""
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from copilot.errors import KnowledgeError
+from copilot.knowledge.taxonomy import Intent, Stage
+from copilot.schemas import CustomerContext, DraftRequest, OrderContext, Turn
+
+
+class GoldenCase(BaseModel):
+    """One customer message and the expectations a good reply meets."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(min_length=1, max_length=64)
+    message: str = Field(min_length=1)
+    history: list[Turn] = Field(default_factory=list)
+    sku: str | None = None
+    order: OrderContext | None = None
+    customer: CustomerContext | None = None
+    intent: Intent
+    stage: Stage | None = None
+    escalate: bool = False
+    facts: list[list[str]] = Field(
+        default_factory=list,
+        description="Any-of groups: the first draft must contain one phrase of every group.",
+    )
+    must_not: list[str] = Field(default_factory=list, description="Phrases no draft may contain.")
+    empathy: bool = False
+    gold: list[str] = Field(default_factory=list, description="Chunk ids that answer it.")
+    gap: bool = False
+    reference: str = Field(min_length=1, description="The reply a good agent would send.")
+    tags: list[str] = Field(default_factory=list)
+
+    def request(self) -> DraftRequest:
+        """The draft request this case sends."""
+        return DraftRequest(
+            message=self.message,
+            history=self.history,
+            sku=self.sku,
+            order=self.order,
+            customer=self.customer,
+        )
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(path.glob("*.jsonl"))
+        if not files:
+            raise KnowledgeError([f"{path}: no *.jsonl golden files in this folder"])
+        return files
+    if not path.exists():
+        raise KnowledgeError([f"{path}: no such golden file or folder"])
+    return [path]
+
+
+def load_golden(path: Path) -> list[GoldenCase]:
+    """Every case of a golden file or folder; all problems are reported together."""
+    cases: list[GoldenCase] = []
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for file in _files(path):
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("//"):
+                continue
+            where = f"{file.name}, line {number}"
+            try:
+                case = GoldenCase.model_validate(json.loads(line))
+            except json.JSONDecodeError as exc:
+                problems.append(f"{where}: not JSON ({exc.msg})")
+                continue
+            except ValidationError as exc:
+                problems += [
+                    f"{where}: field '{'.'.join(map(str, e['loc']))}': {e['msg']}"
+                    for e in exc.errors()
+                ]
+                continue
+            if case.id in seen:
+                problems.append(f"{where}: id {case.id!r} is also used at {seen[case.id]}")
+            seen[case.id] = where
+            cases.append(case)
+    if problems:
+        raise KnowledgeError(problems)
+    return cases

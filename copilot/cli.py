@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, get_args
@@ -46,6 +48,21 @@ ChromaUrlOpt = Annotated[
 ]
 
 
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr; yields the (done, total) callback the core reports to."""
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 def _fail(exc: CopilotError) -> typer.Exit:
     err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
@@ -66,18 +83,8 @@ def ingest(
         from copilot.container import build_copilot
 
         copilot = build_copilot(settings)
-        with Progress(
-            TextColumn("embedding"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("embedding", total=None)
-            report = copilot.ingest(
-                lambda done, total: bar.update(task, completed=done, total=total)
-            )
+        with _progress("embedding") as advance:
+            report = copilot.ingest(advance)
     except CopilotError as exc:
         raise _fail(exc) from exc
     for warning in report.warnings:
@@ -305,6 +312,72 @@ def reload(
     body = response.json()
     kinds = ", ".join(f"{name} {count}" for name, count in body["categories"].items())
     out.print(f"reloaded {body['terms']} terms: {kinds}", highlight=False)
+
+
+EvalMode = Enum("EvalMode", {"offline": "offline", "llm": "llm"}, type=str)
+
+
+@app.command("eval")
+def eval_command(
+    golden: Annotated[
+        Path | None, typer.Option("--golden", help="Golden file or folder [eval/golden].")
+    ] = None,
+    knowledge: KnowledgeOpt = None,
+    mode: Annotated[
+        EvalMode, typer.Option("--mode", help="Draft offline or with the configured LLM.")
+    ] = EvalMode.offline,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Score a running server instead (its base URL).")
+    ] = None,
+    report: Annotated[
+        Path, typer.Option("--report", help="Folder for report.json and report.html.")
+    ] = Path("eval-report"),
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Earlier report.json: exit 1 on a regression."),
+    ] = None,
+    thresholds: Annotated[
+        Path | None, typer.Option("--thresholds", help="Tolerances [eval/thresholds.yaml].")
+    ] = None,
+    judge: Annotated[
+        bool, typer.Option("--judge", help="Also score with the LLM-as-judge rubric.")
+    ] = False,
+    data_dir: DataDirOpt = None,
+    embeddings: EmbeddingsOpt = None,
+) -> None:
+    """Score drafts against the golden set; write report.json and report.html."""
+    from copilot.evaluation.suite import evaluate
+
+    try:
+        settings = load_settings(knowledge_dir=knowledge, data_dir=data_dir, embeddings=embeddings)
+        with _progress("eval") as advance:
+            result = evaluate(
+                settings,
+                golden=golden,
+                mode=mode.value,
+                url=url,
+                report_dir=report,
+                baseline=baseline,
+                thresholds=thresholds,
+                judge=judge,
+                progress=advance,
+            )
+    except CopilotError as exc:
+        raise _fail(exc) from exc
+    metrics = result.report.metrics
+    out.print(f"{result.report.cases} cases against {result.report.target}", highlight=False)
+    for name, value in metrics.items():
+        shown = "–" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
+        out.print(f"  {name:<24} {shown}", highlight=False)
+    if result.paths:
+        out.print(f"reports: {result.paths[0]} {result.paths[1]}", highlight=False)
+    if result.regressions:
+        err.print("[bold red]regressions against the baseline:[/]")
+        for problem in result.regressions:
+            err.print(f"  - {problem}", highlight=False)
+        raise typer.Exit(code=1)
+    if baseline is not None:
+        out.print("gate: no regression against the baseline", highlight=False)
 
 
 @app.command()

@@ -88,25 +88,30 @@ def _knowledge_lines(context: DraftContext) -> str:
     return "\n".join(lines) or "（无相关知识）"
 
 
+def chat_model(settings: Settings, temperature: float):
+    """LangChain's ChatOpenAI for the configured endpoint: no retries, the copilot's timeout."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        model=settings.llm_model,
+        base_url=settings.llm_base_url,
+        api_key=settings.llm_api_key or "not-needed",  # local servers want some key
+        timeout=settings.llm_timeout,
+        max_retries=0,
+        temperature=temperature,
+    )
+
+
 class OpenAICompatDrafter:
     """Drafts with a chat model; generate() for one answer, stream() for tokens as they come."""
 
     name = "llm"
 
     def __init__(self, settings: Settings, prompts: PromptLibrary):
-        from langchain_openai import ChatOpenAI
-
         self.settings = settings
         self.prompts = prompts
         self.where = settings.llm_base_url or "https://api.openai.com/v1"
-        self.chat = ChatOpenAI(
-            model=settings.llm_model,
-            base_url=settings.llm_base_url,
-            api_key=settings.llm_api_key or "not-needed",
-            timeout=settings.llm_timeout,
-            max_retries=0,
-            temperature=0.3,
-        )
+        self.chat = chat_model(settings, temperature=0.3)
 
     def messages(self, context: DraftContext, n: int) -> list[tuple[str, str]]:
         """System and user messages for a request (customer text quoted, personal data masked)."""

@@ -405,6 +405,7 @@ def serve(
     }
     try:
         settings = load_settings(**overrides)
+        settings.check_exposure()
     except CopilotError as exc:
         raise _fail(exc) from exc
     if workers == 1:

@@ -12,6 +12,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
 def bundled_knowledge_dir() -> Path:
     """The sample shop shipped beside the package (source checkout or editable install)."""
     return REPO_DIR / "knowledge"
@@ -94,6 +97,23 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(
         default_factory=bundled_prompts_dir, description="Folder of the LLM prompt templates."
     )
+    api_keys: str = Field(
+        default="",
+        description="Comma-separated API keys accepted as `Authorization: Bearer <key>`; with "
+        "none configured the API is open and `copilot serve` binds loopback only.",
+    )
+    api_keys_file: Path | None = Field(
+        default=None, description="File with one API key per line (# comments allowed)."
+    )
+    rate_limit_per_minute: int = Field(
+        default=600, ge=1, description="Requests per minute allowed per API key (per worker)."
+    )
+    max_body_bytes: int = Field(
+        default=65_536, ge=1024, description="Largest request body accepted (413 above it)."
+    )
+    cors_origins: str = Field(
+        default="", description="Comma-separated origins allowed to call the API from a browser."
+    )
     host: str = Field(default="127.0.0.1", description="Address `copilot serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `copilot serve` binds.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
@@ -137,6 +157,33 @@ class Settings(BaseSettings):
                 "to draft with, or unset COPILOT_LLM_BASE_URL for offline drafting"
             )
         return self
+
+    def keys(self) -> frozenset[str]:
+        """Every accepted API key: COPILOT_API_KEYS plus the keys file."""
+        keys = {key.strip() for key in self.api_keys.split(",") if key.strip()}
+        if self.api_keys_file is not None:
+            try:
+                lines = self.api_keys_file.read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                raise ConfigError(
+                    f"COPILOT_API_KEYS_FILE {self.api_keys_file} cannot be read ({exc.strerror})"
+                ) from exc
+            keys |= {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+        return frozenset(keys)
+
+    def check_exposure(self) -> None:
+        """Refuse to serve an open API beyond this machine: no keys means loopback only."""
+        if self.host in LOOPBACK_HOSTS or self.keys():
+            return
+        raise ConfigError(
+            f"refusing to bind {self.host} without API keys: anyone who can reach it could use "
+            "the API. Set COPILOT_API_KEYS (or COPILOT_API_KEYS_FILE), or bind 127.0.0.1"
+        )
+
+    @property
+    def origins(self) -> list[str]:
+        """Browser origins allowed by CORS."""
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     @property
     def llm_enabled(self) -> bool:

@@ -3,10 +3,13 @@
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from copilot.api import compliance, drafts, health, knowledge
+from copilot.api.limits import BodySizeLimit
+from copilot.api.security import RateLimiter, require_caller
 from copilot.config import Settings, get_settings
 from copilot.errors import (
     ConfigError,
@@ -43,6 +46,7 @@ def _status_for(error: CopilotError) -> int:
 
 def create_app(copilot: Copilot | None = None, settings: Settings | None = None) -> FastAPI:
     """Build the API; without a copilot one is built from settings when the app starts."""
+    settings = settings or (copilot.settings if copilot else get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -50,7 +54,7 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
         if app.state.copilot is None:
             from copilot.container import build_copilot
 
-            app.state.copilot = build_copilot(settings or get_settings())
+            app.state.copilot = build_copilot(settings)
         try:
             app.state.copilot.warm_up()
         except CopilotError as exc:  # serve anyway: /healthz answers, searches explain the problem
@@ -60,17 +64,28 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
     app = FastAPI(
         title="Reply copilot",
         version="0.1.0",
-        description="Draft replies, knowledge search and compliance for shop customer service.",
+        description="Draft replies, knowledge search and compliance for shop customer service. "
+        "Every /v1 route needs `Authorization: Bearer <key>` when COPILOT_API_KEYS is set.",
         lifespan=lifespan,
     )
     app.state.copilot = copilot
+    app.state.api_keys = settings.keys()
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    if settings.origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     @app.exception_handler(CopilotError)
     async def copilot_error(_request: Request, exc: CopilotError) -> JSONResponse:
         return JSONResponse(status_code=_status_for(exc), content={"detail": str(exc)})
 
     app.include_router(health.router)
-    app.include_router(knowledge.router)
-    app.include_router(drafts.router)
-    app.include_router(compliance.router)
+    guarded = [Depends(require_caller)]
+    for router in (knowledge.router, drafts.router, compliance.router):
+        app.include_router(router, dependencies=guarded)
     return app

@@ -395,6 +395,8 @@ def serve(
     """Serve the HTTP API (run `copilot ingest` first)."""
     import uvicorn
 
+    from copilot.api.telemetry import LOG_CONFIG
+
     overrides = {
         "host": host,
         "port": port,
@@ -411,7 +413,13 @@ def serve(
     if workers == 1:
         from copilot.api.app import create_app
 
-        uvicorn.run(create_app(settings=settings), host=settings.host, port=settings.port)
+        uvicorn.run(
+            create_app(settings=settings),
+            host=settings.host,
+            port=settings.port,
+            log_config=LOG_CONFIG,
+            access_log=False,
+        )
         return
     # each worker process builds its own app from the environment: pass the flags on there
     for name, value in overrides.items():
@@ -424,6 +432,8 @@ def serve(
         host=settings.host,
         port=settings.port,
         workers=workers,
+        log_config=LOG_CONFIG,
+        access_log=False,
     )
 
 

@@ -58,3 +58,14 @@ class LLMTimeoutError(LLMError):
 
 class LLMOutputError(LLMError):
     """The LLM answered, but not with valid, grounded drafts."""
+
+
+def llm_error_kind(exc: LLMError) -> str:
+    """The kind of LLM failure, as responses and metrics report it."""
+    if isinstance(exc, LLMTimeoutError):
+        return "timeout"
+    if isinstance(exc, LLMUnavailableError):
+        return "unavailable"
+    if isinstance(exc, LLMOutputError):
+        return "invalid_output"
+    return "error"

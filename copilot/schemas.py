@@ -138,6 +138,9 @@ class Analysis(BaseModel):
     flags: list[Flag] = Field(default_factory=list)
 
 
+LLMErrorKind = Literal["timeout", "unavailable", "invalid_output", "error"]
+
+
 class DraftResponse(Analysis):
     """Analysis plus grounded, compliance-checked drafts."""
 
@@ -146,6 +149,9 @@ class DraftResponse(Analysis):
     drafts: list[Draft]
     mode: Mode
     latency_ms: float
+    llm_error: LLMErrorKind | None = Field(
+        default=None, description="With mode 'fallback': why the LLM's drafts were not used."
+    )
 
 
 MAX_CHECK_CHARS = 20_000

@@ -13,7 +13,7 @@ from copilot.drafting.context import DraftContext
 from copilot.drafting.grounding import Grounder
 from copilot.drafting.guarding import guard_draft
 from copilot.drafting.streaming import stream_drafts
-from copilot.errors import CopilotError, LLMError, UnknownShopError
+from copilot.errors import CopilotError, LLMError, UnknownShopError, llm_error_kind
 from copilot.index.chroma import ChromaStore, ProgressCallback
 from copilot.index.embeddings import CopilotEmbeddings
 from copilot.index.ingest import IngestReport, ingest
@@ -187,9 +187,9 @@ class Copilot:
         """Analysis and compliance-checked, grounded drafts for a customer's message."""
         started = time.perf_counter()
         context = self.prepare(request)
-        drafts, mode = self._generate(context, request.n)
+        drafts, mode, llm_error = self._generate(context, request.n)
         drafts = [guard_draft(d, context, self.guard) for d in drafts]
-        return self._response(context, drafts, mode, started)
+        return self._response(context, drafts, mode, started, llm_error)
 
     def draft_events(self, request: DraftRequest) -> Iterator[tuple[str, dict]]:
         """The same as draft(), as (event, data) pairs: analysis, text deltas, drafts, done."""
@@ -197,17 +197,22 @@ class Copilot:
         context = self.prepare(request)
         yield from stream_drafts(self, context, request, started)
 
-    def _generate(self, context: DraftContext, n: int) -> tuple[list[Draft], str]:
+    def _generate(self, context: DraftContext, n: int) -> tuple[list[Draft], str, str | None]:
         if self.llm is None:
-            return self.offline.generate(context, n), "offline"
+            return self.offline.generate(context, n), "offline", None
         try:
-            return self.llm.generate(context, n), "llm"
+            return self.llm.generate(context, n), "llm", None
         except LLMError as exc:
             log.warning("LLM drafting failed, using offline drafts: %s", exc)
-            return self.offline.generate(context, n), "fallback"
+            return self.offline.generate(context, n), "fallback", llm_error_kind(exc)
 
     def _response(
-        self, context: DraftContext, drafts: list[Draft], mode: str, started: float
+        self,
+        context: DraftContext,
+        drafts: list[Draft],
+        mode: str,
+        started: float,
+        llm_error: str | None = None,
     ) -> DraftResponse:
         return DraftResponse(
             **context.understanding.analysis.model_dump(),
@@ -216,7 +221,23 @@ class Copilot:
             drafts=drafts,
             mode=mode,
             latency_ms=round((time.perf_counter() - started) * 1000, 2),
+            llm_error=llm_error,
         )
+
+    def readiness(self) -> dict[str, str | None]:
+        """Each dependency's problem, or None when it is fine (index, Chroma, lexicon)."""
+        checks: dict[str, str | None] = {}
+        try:
+            self.store.fingerprint()
+            checks["chroma"] = None
+        except CopilotError as exc:
+            checks["chroma"] = str(exc)
+        try:
+            checks["index"] = None if self.retriever.size else "the knowledge index is empty"
+        except CopilotError as exc:
+            checks["index"] = str(exc)
+        checks["lexicon"] = None if self.lexicon.terms else "the lexicon has no terms"
+        return checks
 
     def warm_up(self) -> None:
         """Load the index and models now, so the first request is as fast as the rest."""

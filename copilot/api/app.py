@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from copilot.api import compliance, drafts, health, knowledge
 from copilot.api.limits import BodySizeLimit
 from copilot.api.security import RateLimiter, require_caller
+from copilot.api.telemetry import RequestTelemetry, ServiceMetrics
 from copilot.config import Settings, get_settings
 from copilot.errors import (
     ConfigError,
@@ -79,6 +80,8 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.state.metrics = ServiceMetrics()
+    app.add_middleware(RequestTelemetry, metrics=app.state.metrics)
 
     @app.exception_handler(CopilotError)
     async def copilot_error(_request: Request, exc: CopilotError) -> JSONResponse:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from copilot.api.deps import CopilotDep
+from copilot.api.deps import CopilotDep, MetricsDep
 from copilot.api.schemas import ErrorResponse
 from copilot.schemas import CheckRequest, CheckResponse, LexiconSummary
 
@@ -10,7 +10,7 @@ router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
 
 
 @router.post("/check", response_model=CheckResponse, responses={404: {"model": ErrorResponse}})
-def check_text(request: CheckRequest, copilot: CopilotDep) -> CheckResponse:
+def check_text(request: CheckRequest, copilot: CopilotDep, metrics: MetricsDep) -> CheckResponse:
     """Find banned terms in a text, with spans, explanations and compliant replacements.
 
     Matching sees through spacing, emoji, full-width letters, Traditional characters and common
@@ -19,6 +19,7 @@ def check_text(request: CheckRequest, copilot: CopilotDep) -> CheckResponse:
     Example: `{"text": "亲，这款是全网最好的，加我薇❤信 返现5元"}`.
     """
     result = copilot.check(request.text, request.shop)
+    metrics.observe_check(result)
     return CheckResponse(passed=result.passed, hits=result.hits, cleaned=result.cleaned)
 
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from copilot.api.telemetry import ServiceMetrics
 from copilot.service import Copilot
 
 
@@ -13,3 +14,11 @@ def get_copilot(request: Request) -> Copilot:
 
 
 CopilotDep = Annotated[Copilot, Depends(get_copilot)]
+
+
+def get_metrics(request: Request) -> ServiceMetrics:
+    """The app's Prometheus metrics."""
+    return request.app.state.metrics
+
+
+MetricsDep = Annotated[ServiceMetrics, Depends(get_metrics)]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from copilot.api.deps import CopilotDep
+from copilot.api.deps import CopilotDep, MetricsDep
 from copilot.api.schemas import ErrorResponse
 from copilot.schemas import DraftRequest, DraftResponse
 
@@ -19,7 +19,7 @@ _ERRORS = {
 
 
 @router.post("", response_model=DraftResponse, responses=_ERRORS)
-def create_drafts(request: DraftRequest, copilot: CopilotDep) -> DraftResponse:
+def create_drafts(request: DraftRequest, copilot: CopilotDep, metrics: MetricsDep) -> DraftResponse:
     """Understand the customer's message and draft 1-3 grounded, compliance-checked replies.
 
     Returns intent, stage, emotion, urgency, escalation (with the reason for the agent), risk
@@ -29,7 +29,9 @@ def create_drafts(request: DraftRequest, copilot: CopilotDep) -> DraftResponse:
 
     Example: `{"message": "收到的衣服破了个洞，太失望了"}`.
     """
-    return copilot.draft(request)
+    response = copilot.draft(request)
+    metrics.observe_draft(response)
+    return response
 
 
 def _sse(events: Iterator[tuple[str, dict]]) -> Iterator[str]:
@@ -44,7 +46,9 @@ def _sse(events: Iterator[tuple[str, dict]]) -> Iterator[str]:
         **_ERRORS,
     },
 )
-def stream_drafts(request: DraftRequest, copilot: CopilotDep) -> StreamingResponse:
+def stream_drafts(
+    request: DraftRequest, copilot: CopilotDep, metrics: MetricsDep
+) -> StreamingResponse:
     """The same drafts as server-sent events, for showing text as it is written.
 
     Events in order: `analysis` (intent, stage, emotion, urgency, escalate, flags, request_id,
@@ -56,7 +60,7 @@ def stream_drafts(request: DraftRequest, copilot: CopilotDep) -> StreamingRespon
     events = copilot.draft_events(request)
     first = next(events)  # errors (unknown shop, index missing) surface as HTTP errors, not SSE
     return StreamingResponse(
-        _sse(_chain(first, events)),
+        _sse(_observed(_chain(first, events), metrics)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -65,3 +69,9 @@ def stream_drafts(request: DraftRequest, copilot: CopilotDep) -> StreamingRespon
 def _chain(first: tuple[str, dict], rest: Iterator[tuple[str, dict]]):
     yield first
     yield from rest
+
+
+def _observed(events: Iterator[tuple[str, dict]], metrics: MetricsDep):
+    for name, data in events:
+        metrics.observe_stream(name, data)
+        yield name, data

@@ -11,6 +11,13 @@ class HealthResponse(BaseModel):
     status: str = "ok"
 
 
+class ReadyResponse(BaseModel):
+    """Whether the service can draft, and each dependency's state."""
+
+    status: str
+    checks: dict[str, str]
+
+
 class KnowledgeSearchResponse(BaseModel):
     """Ranked knowledge chunks for a query."""
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from copilot.compliance.guard import sentences
 from copilot.drafting.context import DraftContext
 from copilot.drafting.guarding import guard_draft
-from copilot.errors import LLMError
+from copilot.errors import LLMError, llm_error_kind
 from copilot.schemas import Draft, DraftRequest
 from copilot.understand.risk import mask_pii
 
@@ -93,7 +93,14 @@ def stream_drafts(
                 else:
                     yield item
         except LLMError as exc:
-            yield "fallback", {"reason": str(exc), "discard_partial_text": True}
+            yield (
+                "fallback",
+                {
+                    "reason": str(exc),
+                    "llm_error": llm_error_kind(exc),
+                    "discard_partial_text": True,
+                },
+            )
             mode = "fallback"
     if drafts is None:
         drafts = copilot.offline.generate(context, request.n)

@@ -33,7 +33,9 @@ def readyz(copilot: CopilotDep) -> JSONResponse:
 
 @router.get("/metrics", response_class=Response, include_in_schema=True)
 def metrics(service_metrics: MetricsDep) -> Response:
-    """Prometheus metrics: request latency per route, drafts by mode, LLM failures by kind,
-    escalations, knowledge gaps and compliance hits by category (this worker's counts).
+    """Prometheus metrics of this worker.
+
+    Request latency per route, drafts by mode, LLM failures by kind, escalations, knowledge
+    gaps and compliance hits by category.
     """
     return Response(generate_latest(service_metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -5,6 +5,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
+            output = output_of(process)
             raise RuntimeError(f"process exited with {process.returncode}:\n{output}")
         try:
             if httpx.get(url, timeout=1.0).status_code == 200:
@@ -40,15 +41,26 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
 
 
 def start(args: list[str], env: dict | None = None) -> subprocess.Popen:
-    """Start a process in its own group, output captured for error messages."""
-    return subprocess.Popen(
+    """Start a process in its own group; its output goes to a temporary file (a pipe nobody
+    reads fills up and blocks a chatty server), readable with output_of()."""
+    log = tempfile.NamedTemporaryFile(prefix="process-", suffix=".log", delete=False)
+    process = subprocess.Popen(
         args,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, **(env or {})},
         start_new_session=True,
     )
+    log.close()
+    process.log_path = Path(log.name)
+    return process
+
+
+def output_of(process: subprocess.Popen) -> str:
+    """Everything the process printed so far."""
+    path = getattr(process, "log_path", None)
+    return path.read_text(encoding="utf-8", errors="replace") if path else ""
 
 
 def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
@@ -60,8 +72,6 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    if process.stdout:
-        process.stdout.close()
 
 
 def start_chroma(path: Path, port: int) -> subprocess.Popen:

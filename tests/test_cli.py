@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from copilot.cli import app
 from tests.conftest import free_port
-from tests.processes import executable, start, stop, wait_until_up
+from tests.processes import executable, output_of, start, stop, wait_until_up
 
 runner = CliRunner()
 
@@ -69,8 +69,7 @@ def test_installed_command_ingests_and_serves_over_http(tmp_path, tiny_shop):
     """The README's main job: `copilot ingest` then `copilot serve`, as real processes."""
     env = {"COPILOT_DATA_DIR": str(tmp_path / "data"), "COPILOT_KNOWLEDGE_DIR": str(tiny_shop)}
     ingest = start([executable("copilot"), "ingest"], env)
-    assert ingest.wait(timeout=120) == 0, ingest.stdout.read()
-    ingest.stdout.close()
+    assert ingest.wait(timeout=120) == 0, output_of(ingest)
     port = free_port()
     server = start([executable("copilot"), "serve", "--port", str(port)], env)
     try:

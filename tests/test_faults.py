@@ -1,0 +1,106 @@
+"""Faults with real processes: Chroma going away and coming back, ingest killed midway, two
+workers sharing one Chroma server."""
+
+import os
+import signal
+import time
+
+import httpx
+import pytest
+
+from copilot.container import build_copilot
+from copilot.knowledge import build_chunks, load_knowledge
+from tests.conftest import free_port, make_settings
+from tests.processes import executable, output_of, start, start_chroma, stop, wait_until_up
+
+
+def post_draft(base: str, message: str = "龙井怎么泡") -> httpx.Response:
+    return httpx.post(f"{base}/v1/drafts", json={"message": message}, timeout=30)
+
+
+def until(predicate, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.3)
+    raise AssertionError("condition not reached in time")
+
+
+@pytest.fixture
+def chroma(tmp_path):
+    port = free_port()
+    path = tmp_path / "chroma-server"
+    process = start_chroma(path, port)
+    state = {"process": process}
+    yield f"http://127.0.0.1:{port}", path, port, state
+    stop(state["process"])
+
+
+def test_chroma_down_means_503_and_not_ready_and_the_service_recovers(tmp_path, tiny_shop, chroma):
+    url, path, port, state = chroma
+    build_copilot(make_settings(tmp_path, knowledge_dir=tiny_shop, chroma_url=url)).ingest()
+    serve_port = free_port()
+    env = {"COPILOT_CHROMA_URL": url, "COPILOT_KNOWLEDGE_DIR": str(tiny_shop)}
+    server = start([executable("copilot"), "serve", "--port", str(serve_port)], env)
+    base = f"http://127.0.0.1:{serve_port}"
+    try:
+        wait_until_up(f"{base}/healthz", server)
+        assert post_draft(base).status_code == 200
+        assert httpx.get(f"{base}/readyz").status_code == 200
+        stop(state["process"])
+        down = until(lambda: (r := post_draft(base)).status_code == 503 and r)
+        assert "Chroma is unreachable" in down.json()["detail"]
+        ready = httpx.get(f"{base}/readyz")
+        assert ready.status_code == 503 and "unreachable" in ready.json()["checks"]["chroma"]
+        assert httpx.get(f"{base}/healthz").status_code == 200
+        state["process"] = start_chroma(path, port)
+        until(lambda: post_draft(base).status_code == 200)
+        assert httpx.get(f"{base}/readyz").status_code == 200
+    finally:
+        stop(server)
+
+
+def test_ingest_killed_midway_then_rerun_leaves_a_complete_consistent_index(tmp_path):
+    data = tmp_path / "data"
+    ingest = start([executable("copilot"), "ingest", "--data-dir", str(data)])
+    until(lambda: (data / "chroma").exists(), timeout=60)
+    time.sleep(1.0)  # embedding and writing are under way
+    os.killpg(ingest.pid, signal.SIGKILL)
+    ingest.wait()
+    rerun = start([executable("copilot"), "ingest", "--data-dir", str(data)])
+    assert rerun.wait(timeout=300) == 0, output_of(rerun)
+    settings = make_settings(tmp_path)
+    stored = {c.id: c.text for c in build_copilot(settings).store.load_chunks("use-multilingual")}
+    expected = {c.id: c.text for c in build_chunks(load_knowledge(settings.knowledge_dir))}
+    assert stored == expected
+
+
+def test_two_workers_share_one_chroma_server_and_see_a_reingest(tmp_path, tiny_shop, chroma):
+    url, *_ = chroma
+    settings = make_settings(tmp_path, knowledge_dir=tiny_shop, chroma_url=url)
+    build_copilot(settings).ingest()
+    serve_port = free_port()
+    env = {"COPILOT_CHROMA_URL": url, "COPILOT_KNOWLEDGE_DIR": str(tiny_shop)}
+    server = start(
+        [executable("copilot"), "serve", "--workers", "2", "--port", str(serve_port)], env
+    )
+    base = f"http://127.0.0.1:{serve_port}"
+    try:
+        wait_until_up(f"{base}/readyz", server, timeout=120)
+        for _ in range(6):
+            assert "24小时" in post_draft(base, "几天发货").json()["drafts"][0]["text"]
+        rules = tiny_shop / "rules" / "delivery.md"
+        rules.write_text(
+            rules.read_text("utf-8").replace("付款后24小时内", "付款后12小时内"), "utf-8"
+        )
+        build_copilot(settings).ingest()  # another process re-ingests into the shared server
+
+        def every_worker_sees_it():
+            answers = [post_draft(base, "几天发货").json()["drafts"][0]["text"] for _ in range(6)]
+            return all("12小时" in answer for answer in answers)
+
+        until(every_worker_sees_it)
+    finally:
+        stop(server)

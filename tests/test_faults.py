@@ -104,3 +104,56 @@ def test_two_workers_share_one_chroma_server_and_see_a_reingest(tmp_path, tiny_s
         until(every_worker_sees_it)
     finally:
         stop(server)
+
+
+def test_slow_llm_gives_fallback_drafts_and_shutdown_finishes_in_flight_requests(tmp_path):
+    import json
+    import threading
+
+    from tests.fake_openai import FakeOpenAI
+
+    data = tmp_path / "data"
+    ingest = start([executable("copilot"), "ingest", "--data-dir", str(data)])
+    assert ingest.wait(timeout=300) == 0, output_of(ingest)
+    with FakeOpenAI() as fake:
+        answer = {
+            "drafts": [
+                {
+                    "strategy": "直接解答",
+                    "text": "可以发顺丰，补10元。",
+                    "citations": ["rule:shipping:快递公司"],
+                }
+            ]
+        }
+        fake.default_answer = json.dumps(answer, ensure_ascii=False)
+        port = free_port()
+        env = {
+            "COPILOT_DATA_DIR": str(data),
+            "COPILOT_LLM_BASE_URL": fake.base_url,
+            "COPILOT_LLM_MODEL": "fake",
+            "COPILOT_LLM_TIMEOUT": "1.5",
+        }
+        server = start([executable("copilot"), "serve", "--port", str(port)], env)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(f"{base}/healthz", server, timeout=120)
+            assert post_draft(base, "能发顺丰吗").json()["mode"] == "llm"
+            fake.delay = 5.0  # slower than the timeout: offline drafts, well within the budget
+            started = time.monotonic()
+            slow = post_draft(base, "能发顺丰吗")
+            assert slow.status_code == 200 and slow.json()["mode"] == "fallback"
+            assert slow.json()["llm_error"] == "timeout" and time.monotonic() - started < 4
+            fake.delay = 1.0  # an answer in flight while the server is told to stop
+            results = {}
+            worker = threading.Thread(
+                target=lambda: results.update(response=post_draft(base, "能发顺丰吗"))
+            )
+            worker.start()
+            time.sleep(0.3)
+            os.killpg(server.pid, signal.SIGTERM)
+            worker.join(timeout=30)
+            assert results["response"].status_code == 200
+            assert results["response"].json()["mode"] == "llm"
+            assert server.wait(timeout=30) in (0, -signal.SIGTERM)  # uvicorn re-raises it
+        finally:
+            stop(server)

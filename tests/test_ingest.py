@@ -113,3 +113,28 @@ def test_a_running_reader_picks_up_another_processes_ingest(tmp_path, tiny_shop)
     ingest(settings)  # as another process would: a separate store and embeddings
     assert reader.retriever.size == TINY_CHUNKS + 1
     assert reader.search("可以加礼盒吗", k=1)[0].id == "rule:delivery:礼盒包装"
+
+
+def test_a_reader_never_switches_to_a_half_written_index(tmp_path, tiny_shop):
+    """An ingest writes chunk by chunk and its fingerprint last; a reader that reloads in
+    between keeps answering from the last complete index."""
+    settings = make_settings(tmp_path, knowledge_dir=tiny_shop)
+    ingest(settings)
+    reader = build_copilot(settings)
+    reader.retriever.recheck_seconds = 0
+    before = reader.retriever.chunk("rule:delivery:发货时效").text
+    store = ChromaStore(settings)
+    collection = store.collection("use-multilingual")
+    half = collection.get(ids=["rule:delivery:发货时效"], include=["metadatas", "embeddings"])
+    collection.upsert(  # what a killed or still-running ingest leaves: new content, old fingerprint
+        ids=half["ids"],
+        embeddings=half["embeddings"],
+        documents=["配送说明 - 发货时效\n付款后2小时内发货。"],
+        metadatas=[{**half["metadatas"][0], "hash": "half-written"}],
+    )
+    reader.retriever.refresh()
+    assert reader.retriever.chunk("rule:delivery:发货时效").text == before
+    assert not store.load_all("use-multilingual").complete
+    ingest(settings)  # the ingest finishes: content and fingerprint agree again
+    assert reader.retriever.chunk("rule:delivery:发货时效").text == before  # restored content
+    assert store.load_all("use-multilingual").complete

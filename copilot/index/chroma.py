@@ -65,6 +65,21 @@ def _chroma_errors(where: str) -> Iterator[None]:
         raise IndexStoreError(f"Chroma at {where} failed: {text}") from exc
 
 
+def fingerprint_of(hashes) -> str:
+    """One hash of a whole index's content (order-independent)."""
+    return hashlib.sha256("".join(sorted(hashes)).encode()).hexdigest()[:16]
+
+
+@dataclass
+class Snapshot:
+    """The index as loaded in one read."""
+
+    chunks: list[Chunk]
+    matrix: np.ndarray | None
+    fingerprint: str | None
+    complete: bool
+
+
 class ChromaStore:
     """One collection of knowledge chunks, with the embedding backend that built it recorded."""
 
@@ -115,7 +130,7 @@ class ChromaStore:
 
     def load_chunks(self, backend_id: str) -> list[Chunk]:
         """Every chunk in the index (for BM25 and lookups by id)."""
-        return self.load_all(backend_id, vectors=False)[0]
+        return self.load_all(backend_id, vectors=False).chunks
 
     def count(self, backend_id: str) -> int:
         """Number of chunks in the collection."""
@@ -123,26 +138,29 @@ class ChromaStore:
         with _chroma_errors(self.where):
             return collection.count()
 
-    def load_all(
-        self, backend_id: str, vectors: bool = True
-    ) -> tuple[list[Chunk], np.ndarray | None]:
-        """Every chunk, and with vectors=True their embeddings as one matrix (rows in order)."""
+    def load_all(self, backend_id: str, vectors: bool = True) -> Snapshot:
+        """Every chunk (and with vectors=True their embeddings as one matrix, rows in order).
+
+        `complete` tells whether the chunks are exactly what the last finished ingest wrote:
+        an ingest writes its fingerprint last, so a load during an ingest does not match it.
+        """
         collection = self.collection(backend_id)
         include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
         with _chroma_errors(self.where):
             got = collection.get(include=include)
+        metadatas = got["metadatas"]
         chunks = [
             Chunk(
                 id=chunk_id, text=doc, **{k: v for k, v in meta.items() if k in Chunk.model_fields}
             )
-            for chunk_id, doc, meta in zip(
-                got["ids"], got["documents"], got["metadatas"], strict=True
-            )
+            for chunk_id, doc, meta in zip(got["ids"], got["documents"], metadatas, strict=True)
         ]
-        if not vectors:
-            return chunks, None
-        matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(chunks), -1)
-        return chunks, matrix
+        stored = (collection.metadata or {}).get("fingerprint")
+        loaded = fingerprint_of((meta or {}).get("hash", "") for meta in metadatas)
+        matrix = None
+        if vectors:
+            matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(chunks), -1)
+        return Snapshot(chunks, matrix, stored, complete=stored == loaded)
 
     def query(self, backend_id: str, vector: np.ndarray, n: int, where: dict | None):
         """Ids and cosine distances of the n nearest chunks matching the metadata filter."""
@@ -207,9 +225,7 @@ class ChromaStore:
         if stale:
             current.delete(ids=stale)
         if changed or stale or summary.rebuilt or "fingerprint" not in (current.metadata or {}):
-            fingerprint = hashlib.sha256(
-                "".join(sorted(content_hash(c) for c in chunks)).encode()
-            ).hexdigest()[:16]
+            fingerprint = fingerprint_of(content_hash(c) for c in chunks)
             current.modify(
                 metadata={BACKEND_KEY: embeddings.backend_id, "fingerprint": fingerprint}
             )

@@ -104,12 +104,19 @@ class HybridRetriever:
         self._lock = threading.Lock()
 
     def refresh(self) -> None:
-        """Load (or reload) every chunk from the store and rebuild the lexical index."""
+        """Load (or reload) every chunk from the store and rebuild the lexical index.
+
+        Readers only ever switch to a complete index: a load that catches an ingest half-way
+        is dropped (the previous index keeps serving) and retried at the next check.
+        """
         with self._lock:
-            fingerprint = self.store.fingerprint()
             backend = self.embeddings.backend_id
             in_memory = self.store.count(backend) <= self.memory_limit
-            chunks, matrix = self.store.load_all(backend, vectors=in_memory)
+            snapshot = self.store.load_all(backend, vectors=in_memory)
+            if not snapshot.complete and self._lexical is not None:
+                return  # an ingest is half-way: keep serving the last complete index
+            fingerprint = snapshot.fingerprint if snapshot.complete else None  # retry soon
+            chunks, matrix = snapshot.chunks, snapshot.matrix
             names = {c.title for c in chunks if c.type == "product"} | {
                 c.sku for c in chunks if c.sku
             }

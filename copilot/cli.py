@@ -380,6 +380,49 @@ def eval_command(
         out.print("gate: no regression against the baseline", highlight=False)
 
 
+ReportFormat = Enum("ReportFormat", {"html": "html", "csv": "csv"}, type=str)
+
+
+def _day(value: str | None, name: str) -> float | None:
+    from datetime import datetime
+
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError as exc:
+        raise typer.BadParameter(f"{name} {value!r}: use an ISO date like 2026-11-01") from exc
+
+
+@app.command()
+def report(
+    since: Annotated[str | None, typer.Option("--since", help="Start, ISO date or time.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="End (exclusive).")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="html or csv.")] = ReportFormat.html,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="File to write; default: print.")
+    ] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Analytics from agents' feedback: acceptance per intent, knowledge gaps, compliance hits."""
+    from copilot.feedback.report import render_csv, render_html
+
+    start, end = _day(since, "--since"), _day(until, "--until")
+    try:
+        from copilot.container import build_copilot
+
+        copilot = build_copilot(load_settings(data_dir=data_dir))
+        analytics = copilot.analytics(start, end)
+    except CopilotError as exc:
+        raise _fail(exc) from exc
+    text = render_csv(analytics) if fmt.value == "csv" else render_html(analytics)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}", highlight=False)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="Bind address [COPILOT_HOST].")] = None,

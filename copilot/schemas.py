@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from copilot.knowledge.taxonomy import Intent, Stage
 
@@ -178,3 +178,28 @@ class LexiconSummary(BaseModel):
     terms: int
     categories: dict[str, int]
     files: list[str]
+
+
+class FeedbackRequest(_Input):
+    """What an agent did with one draft of a response."""
+
+    request_id: str = Field(min_length=1, max_length=64)
+    draft_index: int = Field(ge=0, le=2, description="Which draft (0 = the first).")
+    action: Literal["accepted", "edited", "rejected"]
+    final_text: str | None = Field(
+        default=None, max_length=MAX_MESSAGE_CHARS, description="The text sent, when edited."
+    )
+    reason: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _edited_needs_text(self):
+        if self.action == "edited" and not (self.final_text and self.final_text.strip()):
+            raise ValueError("final_text is required when action is 'edited'")
+        return self
+
+
+class FeedbackResponse(BaseModel):
+    """Whether the feedback was new, and the compliance check of an edited text."""
+
+    stored: bool = Field(description="False when the same feedback was already recorded.")
+    compliance: CheckResponse | None = None

@@ -1,6 +1,7 @@
 """The copilot's core, callable from Python; the HTTP API and CLI are thin layers over it."""
 
 import logging
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,6 +15,8 @@ from copilot.drafting.grounding import Grounder
 from copilot.drafting.guarding import guard_draft
 from copilot.drafting.streaming import stream_drafts
 from copilot.errors import CopilotError, LLMError, UnknownShopError, llm_error_kind
+from copilot.feedback.analytics import Analytics, compute_analytics
+from copilot.feedback.store import Feedback, FeedbackStore
 from copilot.index.chroma import ChromaStore, ProgressCallback
 from copilot.index.embeddings import CopilotEmbeddings
 from copilot.index.ingest import IngestReport, ingest
@@ -24,12 +27,20 @@ from copilot.index.retriever import (
     SearchFilters,
     SearchHit,
 )
-from copilot.schemas import Draft, DraftRequest, DraftResponse
+from copilot.schemas import (
+    CheckResponse,
+    Draft,
+    DraftRequest,
+    DraftResponse,
+    FeedbackRequest,
+    FeedbackResponse,
+)
 from copilot.understand.analyzer import MessageAnalyzer
 
 log = logging.getLogger(__name__)
 
 LEXICON_RECHECK_SECONDS = 2.0
+FEEDBACK_FILE = "feedback.sqlite3"
 
 
 def _stamp(paths) -> tuple:
@@ -69,6 +80,7 @@ class Copilot:
         self._guard = ComplianceGuard(self._lexicon)
         self._lexicon_stamp = _stamp(self._lexicon.files)
         self._lexicon_checked = time.monotonic()
+        self._feedback: FeedbackStore | None = None
 
     def ingest(self, progress: ProgressCallback | None = None) -> IngestReport:
         """Re-ingest the configured knowledge and make search and the guard use it."""
@@ -183,13 +195,54 @@ class Copilot:
             context.knowledge_gap = False
         return context
 
-    def draft(self, request: DraftRequest) -> DraftResponse:
-        """Analysis and compliance-checked, grounded drafts for a customer's message."""
+    def draft(self, request: DraftRequest, record: bool = True) -> DraftResponse:
+        """Analysis and compliance-checked, grounded drafts for a customer's message.
+
+        record: remember the response so agents' feedback can be linked to it (off for evals).
+        """
         started = time.perf_counter()
         context = self.prepare(request)
         drafts, mode, llm_error = self._generate(context, request.n)
         drafts = [guard_draft(d, context, self.guard) for d in drafts]
-        return self._response(context, drafts, mode, started, llm_error)
+        response = self._response(context, drafts, mode, started, llm_error)
+        if record:
+            self.remember(request, response)
+        return response
+
+    @property
+    def feedback(self) -> FeedbackStore:
+        """The feedback database under the data dir, opened (and migrated) on first use."""
+        if self._feedback is None:
+            self._feedback = FeedbackStore(self.settings.data_dir / FEEDBACK_FILE)
+        return self._feedback
+
+    def remember(self, request: DraftRequest, response: DraftResponse) -> None:
+        """Keep a served response for feedback and analytics (never fails a draft)."""
+        try:
+            self.feedback.record_draft(request.message, response)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("could not record draft %s: %s", response.request_id, exc)
+
+    def give_feedback(self, feedback: FeedbackRequest) -> FeedbackResponse:
+        """Record what an agent did with a draft; an edited text is checked for compliance."""
+        stored = self.feedback.record_feedback(
+            Feedback(
+                feedback.request_id,
+                feedback.draft_index,
+                feedback.action,
+                feedback.final_text,
+                feedback.reason,
+            )
+        )
+        checked = None
+        if feedback.final_text:
+            result = self.guard.check(feedback.final_text)
+            checked = CheckResponse(passed=result.passed, hits=result.hits, cleaned=result.cleaned)
+        return FeedbackResponse(stored=stored, compliance=checked)
+
+    def analytics(self, since: float | None = None, until: float | None = None) -> Analytics:
+        """What the feedback says, for a time window (epoch seconds)."""
+        return compute_analytics(self.feedback.served(since, until), self.embeddings)
 
     def draft_events(self, request: DraftRequest) -> Iterator[tuple[str, dict]]:
         """The same as draft(), as (event, data) pairs: analysis, text deltas, drafts, done."""

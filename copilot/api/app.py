@@ -7,7 +7,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from copilot.api import compliance, drafts, health, knowledge
+from copilot.api import compliance, drafts, feedback, health, knowledge
 from copilot.api.limits import BodySizeLimit
 from copilot.api.security import RateLimiter, require_caller
 from copilot.api.telemetry import RequestTelemetry, ServiceMetrics
@@ -22,6 +22,7 @@ from copilot.errors import (
     LLMError,
     UnknownShopError,
 )
+from copilot.feedback.store import InvalidFeedbackError, UnknownRequestError
 from copilot.log_masking import install_log_masking
 from copilot.service import Copilot
 
@@ -33,6 +34,8 @@ _STATUS = {
     EmbeddingMismatchError: 409,
     KnowledgeError: 422,
     UnknownShopError: 404,
+    UnknownRequestError: 404,
+    InvalidFeedbackError: 422,
     LLMError: 502,
     ConfigError: 500,
 }
@@ -89,6 +92,6 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
 
     app.include_router(health.router)
     guarded = [Depends(require_caller)]
-    for router in (knowledge.router, drafts.router, compliance.router):
+    for router in (knowledge.router, drafts.router, compliance.router, feedback.router):
         app.include_router(router, dependencies=guarded)
     return app

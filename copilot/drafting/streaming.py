@@ -15,7 +15,7 @@ from copilot.compliance.guard import sentences
 from copilot.drafting.context import DraftContext
 from copilot.drafting.guarding import guard_draft
 from copilot.errors import LLMError, llm_error_kind
-from copilot.schemas import Draft, DraftRequest
+from copilot.schemas import Draft, DraftRequest, DraftResponse
 from copilot.understand.risk import mask_pii
 
 if TYPE_CHECKING:
@@ -111,4 +111,15 @@ def stream_drafts(
     for index, draft in enumerate(drafts):
         yield "draft", {"index": index, **draft.model_dump()}
     latency = round((time.perf_counter() - started) * 1000, 2)
+    copilot.remember(
+        request,
+        DraftResponse(
+            **analysis,
+            request_id=request_id,
+            knowledge_gap=context.knowledge_gap,
+            drafts=drafts,
+            mode=mode,
+            latency_ms=latency,
+        ),
+    )
     yield "done", {"request_id": request_id, "mode": mode, "latency_ms": latency}

@@ -1,0 +1,1 @@
+"""Agents' feedback on drafts, and the analytics a service manager acts on."""

@@ -6,8 +6,9 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
-from copilot.api import compliance, drafts, feedback, health, knowledge
+from copilot.api import compliance, drafts, feedback, health, knowledge, pages
 from copilot.api.limits import BodySizeLimit
 from copilot.api.security import RateLimiter, require_caller
 from copilot.api.telemetry import RequestTelemetry, ServiceMetrics
@@ -91,6 +92,8 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
         return JSONResponse(status_code=_status_for(exc), content={"detail": str(exc)})
 
     app.include_router(health.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     guarded = [Depends(require_caller)]
     for router in (knowledge.router, drafts.router, compliance.router, feedback.router):
         app.include_router(router, dependencies=guarded)

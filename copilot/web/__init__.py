@@ -1,0 +1,1 @@
+"""The agents' console and the analytics page: static files served by the API app."""

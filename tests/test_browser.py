@@ -1,0 +1,167 @@
+"""The console and analytics page in a real headless Chromium (Debian's, driven by Playwright).
+
+Screenshots go to test-artifacts/. Nothing downloads a browser: without /usr/bin/chromium
+(the README's test command installs it) these tests are skipped, saying why.
+"""
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from copilot.api.app import create_app
+from copilot.container import build_copilot
+from copilot.feedback.store import FeedbackStore
+from tests.conftest import free_port, make_settings
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason="Debian's chromium is not installed (apt-get install chromium)",
+)
+
+
+@pytest.fixture(scope="module")
+def server(bundled_copilot, tmp_path_factory):
+    """The real app on a loopback port, with a feedback database of its own."""
+    folder = tmp_path_factory.mktemp("browser")
+    copilot = build_copilot(make_settings(folder, data_dir=bundled_copilot.settings.data_dir))
+    copilot._feedback = FeedbackStore(folder / "feedback.sqlite3")
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(copilot=copilot), host="127.0.0.1", port=port, log_level="warning"
+    )
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    while not instance.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_agent_gets_drafts_copies_accepts_edits_and_sees_analytics(page, server):
+    page.goto(server + "/")
+    page.fill("#message", "你们这些骗子，收到的衣服破了个洞，我要投诉！！")
+    page.click("#submit")
+    page.wait_for_selector("[data-draft='0']")
+    assert "请转资深客服" in page.inner_text("#escalation")
+    assert "quality_issue" in page.inner_text(
+        "[data-badge='intent']"
+    ) or "complaint" in page.inner_text("[data-badge='intent']")
+    assert "愤怒" in page.inner_text("[data-badge='emotion']")
+    assert page.locator("[data-draft]").count() >= 2
+    page.click("[data-draft='0'] summary")  # a citation opens to show its source
+    shot(page, "console-drafts")
+
+    page.click("[data-draft='0'] [data-action='copy']")
+    first = page.inner_text("[data-draft='0'] .text")
+    assert page.evaluate("navigator.clipboard.readText()") == first
+    page.click("[data-draft='0'] [data-action='accept']")
+    page.wait_for_selector("[data-draft='0'] .status:has-text('已采纳')")
+
+    page.click("[data-draft='1'] [data-action='edit']")
+    page.fill("[data-draft='1'] [data-edit='text']", "亲，这是全网最好的处理方案，加我微信详聊")
+    page.click("[data-draft='1'] [data-action='submit-edit']")
+    page.wait_for_selector("[data-draft='1'] [data-edit='report'] mark")
+    marked = page.locator("[data-draft='1'] [data-edit='report'] mark").all_inner_texts()
+    assert "最好" in marked and "加我微信" in marked
+    assert "请修改" in page.inner_text("[data-draft='1'] .status")
+    shot(page, "console-edit-highlighted")
+    page.fill(
+        "[data-draft='1'] [data-edit='text']",
+        "非常抱歉，衣服有破洞属于质量问题，我们承担运费给您退换。",
+    )
+    page.click("[data-draft='1'] [data-action='submit-edit']")
+    page.wait_for_selector("[data-draft='1'] .status:has-text('已记录修改')")
+
+    page.goto(server + "/analytics")
+    page.wait_for_selector("tr[data-intent]")
+    row = page.locator("tr[data-intent]").first.inner_text()
+    assert "50.0%" in row  # one accepted, one edited: half of this intent's drafts needed a human
+    assert "需补充知识" in row
+    shot(page, "analytics")
+
+
+def test_check_my_reply_highlights_spans_with_category_and_replacement(page, server):
+    page.goto(server + "/")
+    page.fill("#own-reply", "亲，这款是全网最好的，加我薇❤信 返现5元")
+    page.click("#check")
+    page.wait_for_selector("#check-result mark")
+    assert page.locator("#check-result mark").all_inner_texts() == ["最好", "加我薇❤信", "返现"]
+    text = page.inner_text("#check-result")
+    assert "absolute_terms" in text and "很好" in text and "review_manipulation" in text
+    shot(page, "check-my-reply")
+
+
+def test_console_keeps_the_api_key_for_the_session(browser, bundled_copilot, tmp_path):
+    settings = make_settings(tmp_path, data_dir=bundled_copilot.settings.data_dir, api_keys="k-123")
+    copilot = build_copilot(settings)
+    copilot._feedback = FeedbackStore(tmp_path / "feedback.sqlite3")
+    port = free_port()
+    instance = uvicorn.Server(
+        uvicorn.Config(
+            create_app(copilot=copilot), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    while not instance.started:
+        time.sleep(0.05)
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        page.goto(base + "/")
+        page.fill("#message", "能发顺丰吗")
+        page.click("#submit")
+        page.wait_for_selector("#request-error:has-text('401')")
+        page.fill("#api-key", "k-123")
+        page.dispatch_event("#api-key", "change")
+        page.reload()
+        assert page.input_value("#api-key") == "k-123"
+        page.fill("#message", "能发顺丰吗")
+        page.click("#submit")
+        page.wait_for_selector("[data-draft='0']")
+    finally:
+        context.close()
+        instance.should_exit = True
+        thread.join(timeout=10)

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -142,6 +144,24 @@ def llm_overhead(data_dir: Path, calls: int) -> dict:
     }
 
 
+@contextmanager
+def bundled_server(workers: int) -> Iterator[tuple[str, subprocess.Popen, Path]]:
+    """The bundled shop ingested into a temporary data dir and served by `copilot serve
+    --workers N`, every worker warmed up; yields the drafts URL, the server and the data dir."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "data"
+        build_copilot(Settings(_env_file=None, data_dir=data_dir)).ingest()
+        port = free_port()
+        server = serve(data_dir, port, workers)
+        url = f"http://127.0.0.1:{port}/v1/drafts"
+        try:
+            asyncio.run(load(url, 200, 8))
+            yield url, server, data_dir
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
@@ -149,21 +169,11 @@ def main() -> None:
     parser.add_argument("--llm-calls", type=int, default=200)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "data"
-        build_copilot(Settings(_env_file=None, data_dir=data_dir)).ingest()
-        port = free_port()
-        server = serve(data_dir, port, args.workers)
-        url = f"http://127.0.0.1:{port}/v1/drafts"
-        try:
-            asyncio.run(load(url, 200, 8))  # warm up every worker
-            runs = {1: [], 8: []}
-            for _ in range(args.rounds):
-                for concurrency in runs:
-                    runs[concurrency].append(asyncio.run(load(url, args.requests, concurrency)))
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait()
+    with bundled_server(args.workers) as (url, _server, data_dir):
+        runs = {1: [], 8: []}
+        for _ in range(args.rounds):
+            for concurrency in runs:
+                runs[concurrency].append(asyncio.run(load(url, args.requests, concurrency)))
         summary = {
             f"concurrency_{c}": {
                 key: statistics.median(r[key] for r in results)
@@ -173,8 +183,8 @@ def main() -> None:
             for c, results in runs.items()
         }
         summary["llm_overhead"] = llm_overhead(data_dir, args.llm_calls)
-        summary["cpus"] = os.cpu_count()
-        summary["workers"] = args.workers
+    summary["cpus"] = os.cpu_count()
+    summary["workers"] = args.workers
     print(json.dumps(summary, indent=2, ensure_ascii=False))
 
 

@@ -8,19 +8,15 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_drafts import free_port, load, serve  # noqa: E402
-from copilot.config import Settings  # noqa: E402
-from copilot.container import build_copilot  # noqa: E402
+from bench.bench_drafts import bundled_server, load  # noqa: E402
 
 
 def rss_mb(root_pid: int) -> float:
@@ -51,24 +47,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "data"
-        build_copilot(Settings(_env_file=None, data_dir=data_dir)).ingest()
-        port = free_port()
-        server = serve(data_dir, port, args.workers)
-        url = f"http://127.0.0.1:{port}/v1/drafts"
-        try:
-            asyncio.run(load(url, 200, 8))  # warm up every worker
-            memory = [rss_mb(server.pid)]
-            parts = []
-            started = time.perf_counter()
-            for _ in range(5):
-                parts.append(asyncio.run(load(url, args.requests // 5, args.concurrency)))
-                memory.append(rss_mb(server.pid))
-            wall = time.perf_counter() - started
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait()
+    with bundled_server(args.workers) as (url, server, _data_dir):
+        memory = [rss_mb(server.pid)]
+        parts = []
+        started = time.perf_counter()
+        for _ in range(5):
+            parts.append(asyncio.run(load(url, args.requests // 5, args.concurrency)))
+            memory.append(rss_mb(server.pid))
+        wall = time.perf_counter() - started
     summary = {
         "requests": sum(p["requests"] for p in parts),
         "concurrency": args.concurrency,

@@ -8,7 +8,7 @@ from copilot.api.telemetry import ServiceMetrics
 from copilot.service import Copilot
 
 
-def get_copilot(request: Request) -> Copilot:
+async def get_copilot(request: Request) -> Copilot:
     """The Copilot the app was created with."""
     return request.app.state.copilot
 
@@ -16,7 +16,7 @@ def get_copilot(request: Request) -> Copilot:
 CopilotDep = Annotated[Copilot, Depends(get_copilot)]
 
 
-def get_metrics(request: Request) -> ServiceMetrics:
+async def get_metrics(request: Request) -> ServiceMetrics:
     """The app's Prometheus metrics."""
     return request.app.state.metrics
 

@@ -38,7 +38,7 @@ def _known(key: str, keys: frozenset[str]) -> bool:
     return any(hmac.compare_digest(key, known) for known in keys)
 
 
-def require_caller(
+async def require_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:

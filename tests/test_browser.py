@@ -7,6 +7,7 @@ Screenshots go to test-artifacts/. Nothing downloads a browser: without /usr/bin
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,12 +26,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def server(bundled_copilot, tmp_path_factory):
-    """The real app on a loopback port, with a feedback database of its own."""
-    folder = tmp_path_factory.mktemp("browser")
-    copilot = build_copilot(make_settings(folder, data_dir=bundled_copilot.settings.data_dir))
-    copilot._feedback = FeedbackStore(folder / "feedback.sqlite3")
+@contextmanager
+def live_server(copilot):
+    """The real app served by uvicorn on a loopback port, in a thread."""
     port = free_port()
     config = uvicorn.Config(
         create_app(copilot=copilot), host="127.0.0.1", port=port, log_level="warning"
@@ -40,9 +38,27 @@ def server(bundled_copilot, tmp_path_factory):
     thread.start()
     while not instance.started:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
+def copilot_with_own_feedback(bundled_copilot, folder: Path, **settings):
+    copilot = build_copilot(
+        make_settings(folder, data_dir=bundled_copilot.settings.data_dir, **settings)
+    )
+    copilot._feedback = FeedbackStore(folder / "feedback.sqlite3")
+    return copilot
+
+
+@pytest.fixture(scope="module")
+def server(bundled_copilot, tmp_path_factory):
+    """The app with a feedback database of its own."""
+    folder = tmp_path_factory.mktemp("browser")
+    with live_server(copilot_with_own_feedback(bundled_copilot, folder)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -133,35 +149,21 @@ def test_check_my_reply_highlights_spans_with_category_and_replacement(page, ser
 
 
 def test_console_keeps_the_api_key_for_the_session(browser, bundled_copilot, tmp_path):
-    settings = make_settings(tmp_path, data_dir=bundled_copilot.settings.data_dir, api_keys="k-123")
-    copilot = build_copilot(settings)
-    copilot._feedback = FeedbackStore(tmp_path / "feedback.sqlite3")
-    port = free_port()
-    instance = uvicorn.Server(
-        uvicorn.Config(
-            create_app(copilot=copilot), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    while not instance.started:
-        time.sleep(0.05)
-    context = browser.new_context()
-    page = context.new_page()
-    try:
-        base = f"http://127.0.0.1:{port}"
-        page.goto(base + "/")
-        page.fill("#message", "能发顺丰吗")
-        page.click("#submit")
-        page.wait_for_selector("#request-error:has-text('401')")
-        page.fill("#api-key", "k-123")
-        page.dispatch_event("#api-key", "change")
-        page.reload()
-        assert page.input_value("#api-key") == "k-123"
-        page.fill("#message", "能发顺丰吗")
-        page.click("#submit")
-        page.wait_for_selector("[data-draft='0']")
-    finally:
-        context.close()
-        instance.should_exit = True
-        thread.join(timeout=10)
+    copilot = copilot_with_own_feedback(bundled_copilot, tmp_path, api_keys="k-123")
+    with live_server(copilot) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(base + "/")
+            page.fill("#message", "能发顺丰吗")
+            page.click("#submit")
+            page.wait_for_selector("#request-error:has-text('401')")
+            page.fill("#api-key", "k-123")
+            page.dispatch_event("#api-key", "change")
+            page.reload()
+            assert page.input_value("#api-key") == "k-123"
+            page.fill("#message", "能发顺丰吗")
+            page.click("#submit")
+            page.wait_for_selector("[data-draft='0']")
+        finally:
+            context.close()

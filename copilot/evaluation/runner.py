@@ -12,6 +12,7 @@ from copilot.evaluation.cases import GoldenCase
 from copilot.evaluation.metrics import Metric, MetricResult, Outcome
 from copilot.evaluation.targets import Target
 from copilot.knowledge.taxonomy import INTENTS
+from copilot.stats import percentile, ratio
 
 LATENCY_BUCKETS = (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 
@@ -59,23 +60,12 @@ def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(kept), 4) if kept else None
 
 
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
-
-
-def _percentile(values: list[float], fraction: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))], 2)
-
-
 def _precision_recall(pairs: list[tuple[bool, bool]]) -> tuple[float | None, float | None]:
     """(expected, predicted) pairs -> precision and recall of the positive class."""
     true_positive = sum(1 for expected, got in pairs if expected and got)
     predicted = sum(1 for _, got in pairs if got)
     actual = sum(1 for expected, _ in pairs if expected)
-    return _ratio(true_positive, predicted), _ratio(true_positive, actual)
+    return ratio(true_positive, predicted), ratio(true_positive, actual)
 
 
 def _case_report(case: GoldenCase, outcome: Outcome, scores: dict[str, MetricResult]):
@@ -146,8 +136,8 @@ def _aggregate(cases, reports, outcomes, per_metric) -> dict[str, float | None]:
     metrics["escalation_precision"], metrics["escalation_recall"] = esc
     metrics["gap_precision"], metrics["gap_recall"] = gap
     latencies = [o.latency_ms for o in outcomes if o.response]
-    metrics["latency_p50_ms"] = _percentile(latencies, 0.5)
-    metrics["latency_p95_ms"] = _percentile(latencies, 0.95)
+    metrics["latency_p50_ms"] = percentile(latencies, 0.5)
+    metrics["latency_p95_ms"] = percentile(latencies, 0.95)
     metrics["errors"] = float(sum(1 for r in reports if r.error))
     return metrics
 

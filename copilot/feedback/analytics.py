@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from copilot.index.embeddings import CopilotEmbeddings
 from copilot.index.text import normalize
+from copilot.stats import percentile, ratio
 
 # when agents edit or reject more than this share of an intent's drafts, its knowledge needs work
 INTERVENTION_LIMIT = 0.30
@@ -50,21 +51,17 @@ class Analytics(BaseModel):
     modes: dict[str, int]
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
 def _intent_stats(intent: str, rows: list[dict]) -> IntentStats:
     actions = Counter(action for row in rows for action in row["actions"])
     total = sum(actions.values())
-    intervention = _rate(actions["edited"] + actions["rejected"], total)
+    intervention = ratio(actions["edited"] + actions["rejected"], total)
     return IntentStats(
         intent=intent,
         requests=len(rows),
         feedback=total,
-        accepted_rate=_rate(actions["accepted"], total),
-        edited_rate=_rate(actions["edited"], total),
-        rejected_rate=_rate(actions["rejected"], total),
+        accepted_rate=ratio(actions["accepted"], total),
+        edited_rate=ratio(actions["edited"], total),
+        rejected_rate=ratio(actions["rejected"], total),
         intervention_rate=intervention,
         needs_knowledge_work=intervention is not None and intervention > INTERVENTION_LIMIT,
     )
@@ -95,13 +92,6 @@ def group_questions(questions: list[str], embeddings: CopilotEmbeddings) -> list
     return sorted(groups, key=lambda g: -g.count)
 
 
-def _percentile(values: list[float], fraction: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))], 2)
-
-
 def compute_analytics(rows: list[dict], embeddings: CopilotEmbeddings) -> Analytics:
     """Analytics over served responses (each with its feedback actions)."""
     by_intent: dict[str, list[dict]] = {}
@@ -120,8 +110,8 @@ def compute_analytics(rows: list[dict], embeddings: CopilotEmbeddings) -> Analyt
             [row["message"] for row in rows if row["knowledge_gap"]], embeddings
         ),
         compliance_hits=dict(hits.most_common()),
-        escalation_rate=_rate(sum(row["escalated"] for row in rows), len(rows)),
+        escalation_rate=ratio(sum(row["escalated"] for row in rows), len(rows)),
         latency_p50_ms=round(statistics.median(latencies), 2) if latencies else None,
-        latency_p95_ms=_percentile(latencies, 0.95),
+        latency_p95_ms=percentile(latencies, 0.95),
         modes=dict(Counter(row["mode"] for row in rows)),
     )

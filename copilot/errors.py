@@ -20,6 +20,21 @@ class KnowledgeError(CopilotError):
         )
 
 
+class TrainingDataError(CopilotError):
+    """The labelled training data is invalid; no model was written."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"training data is invalid ({len(problems)} problem(s)), no model was written:\n{lines}"
+        )
+
+
+class ModelMissingError(CopilotError):
+    """The understanding model file is missing or unreadable."""
+
+
 class IndexStoreError(CopilotError):
     """The vector index cannot be used as it is."""
 

@@ -70,6 +70,13 @@ class Settings(BaseSettings):
         description="Name of the shop whose knowledge this server serves; a draft request naming "
         "another shop is refused.",
     )
+    intent_confidence_floor: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Intent confidence below which the first draft asks a short clarifying "
+        "question instead of guessing (0 turns clarifying off).",
+    )
     gap_threshold: float = Field(
         default=0.33,
         ge=0,

@@ -6,10 +6,23 @@ from copilot.drafting.grounding import Grounder
 from copilot.drafting.offline import OfflineDrafter, load_phrasing
 from copilot.drafting.products import ProductFinder
 from copilot.index.chroma import ChromaStore
-from copilot.index.embeddings import build_embeddings
+from copilot.index.embeddings import CopilotEmbeddings, build_embeddings
+from copilot.index.embeddings.use_multilingual import UseMultilingualEmbeddings
 from copilot.index.retriever import HybridRetriever
 from copilot.service import Copilot
 from copilot.understand.analyzer import MessageAnalyzer
+from copilot.understand.model import UnderstandingModel
+
+
+def understanding_encoder(settings: Settings, embeddings: CopilotEmbeddings) -> CopilotEmbeddings:
+    """The embeddings the understanding model was trained on (use-multilingual).
+
+    With the default backend the one already loaded is shared, so a draft embeds its question
+    and its classifier texts in one batch; other backends get their own encoder.
+    """
+    if embeddings.backend_id == UseMultilingualEmbeddings.backend_id:
+        return embeddings
+    return UseMultilingualEmbeddings(threads=settings.embedding_threads)
 
 
 def build_copilot(settings: Settings) -> Copilot:
@@ -22,6 +35,11 @@ def build_copilot(settings: Settings) -> Copilot:
         settings.rrf_k,
         settings.candidates,
         memory_limit=settings.memory_search_max,
+    )
+    analyzer = MessageAnalyzer(
+        understanding_encoder(settings, embeddings),
+        UnderstandingModel.load(),
+        catalog=retriever.product_texts,
     )
     phrasing = load_phrasing()
     grounder = Grounder(
@@ -43,7 +61,7 @@ def build_copilot(settings: Settings) -> Copilot:
         embeddings,
         store,
         retriever,
-        MessageAnalyzer(embeddings),
+        analyzer,
         grounder,
         OfflineDrafter(phrasing),
         llm,

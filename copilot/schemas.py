@@ -131,6 +131,13 @@ class Analysis(BaseModel):
     """What the customer wants and how they feel."""
 
     intent: Intent
+    confidence: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="How sure the model is of the intent (0-1); below the confidence floor the "
+        "first draft asks a short clarifying question.",
+    )
     stage: Stage
     emotion: Emotion
     urgency: Urgency

@@ -184,16 +184,29 @@ class Copilot:
         """Understanding plus grounding: everything a drafter may use for this request."""
         self._check_shop(request.shop)
         query = self.analyzer.retrieval_query(request)
-        texts = [request.message] if query == request.message else [request.message, query]
-        vectors = self.retriever.encode_queries(texts)  # one batch: cheaper than two calls
-        understanding = self.analyzer.analyze(request, vectors[0], query, vectors[-1])
-        context = self.grounder.gather(request, understanding, vectors[-1])
+        texts = self.analyzer.classifier_texts(request)
+        if self.analyzer.encoder is self.embeddings:  # one batch: cheaper than two calls
+            vectors = self.retriever.encode_queries([query, *texts])
+            query_vector, text_vectors = vectors[0], vectors[1:]
+        else:
+            query_vector = self.retriever.encode_queries([query])[0]
+            text_vectors = self.analyzer.encoder.encode(texts)
+        understanding = self.analyzer.analyze(request, query, text_vectors, texts)
+        context = self.grounder.gather(request, understanding, query_vector)
         context.bait = sorted(
             {hit.category for hit in self.guard.hits(request.message) if hit.severity == "block"}
         )
         if self.offline.answers_bait(context):  # a compliant answer to the bait is an answer
             context.knowledge_gap = False
+        context.clarify = self._unsure(context)
         return context
+
+    def _unsure(self, context: DraftContext) -> bool:
+        """The intent is too uncertain to answer: the first draft asks instead of guessing."""
+        analysis = context.understanding.analysis
+        return analysis.confidence < self.settings.intent_confidence_floor and not (
+            self.offline.answers_bait(context)
+        )
 
     def draft(self, request: DraftRequest, record: bool = True) -> DraftResponse:
         """Analysis and compliance-checked, grounded drafts for a customer's message.
@@ -251,13 +264,19 @@ class Copilot:
         yield from stream_drafts(self, context, request, started)
 
     def _generate(self, context: DraftContext, n: int) -> tuple[list[Draft], str, str | None]:
+        """N drafts; a clarifying question first when the intent is uncertain."""
+        clarifying = [self.offline.clarifying(context)] if context.clarify else []
+        wanted = n - len(clarifying)
+        if wanted == 0:
+            return clarifying, "offline", None
         if self.llm is None:
-            return self.offline.generate(context, n), "offline", None
+            return clarifying + self.offline.generate(context, wanted), "offline", None
         try:
-            return self.llm.generate(context, n), "llm", None
+            return clarifying + self.llm.generate(context, wanted), "llm", None
         except LLMError as exc:
             log.warning("LLM drafting failed, using offline drafts: %s", exc)
-            return self.offline.generate(context, n), "fallback", llm_error_kind(exc)
+            drafts = clarifying + self.offline.generate(context, wanted)
+            return drafts, "fallback", llm_error_kind(exc)
 
     def _response(
         self,

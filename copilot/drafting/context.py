@@ -32,6 +32,7 @@ class DraftContext:
     knowledge_gap: bool = False
     bait: list[str] = field(default_factory=list)  # lexicon categories the customer's message uses
     product: Chunk | None = None
+    clarify: bool = False  # the intent is uncertain: the first draft asks a clarifying question
 
     @property
     def intent(self) -> str:

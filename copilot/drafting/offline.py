@@ -281,6 +281,17 @@ class OfflineDrafter:
         reply.add(self._ending(context))
         return reply.draft()
 
+    def clarifying(self, context: DraftContext) -> Draft:
+        """Ask which of the two likeliest requests the customer means (no fact, no promise)."""
+        asks = self.phrasing["intent_asks"]
+        classified = context.understanding.classified
+        ranked = classified.ranked() if classified else [context.intent, "other"]
+        first, second = [intent for intent in ranked if intent != "greeting"][:2]
+        question = self.phrasing["clarify_intent"].format(first=asks[first], second=asks[second])
+        reply = self._start("clarify", context, question)
+        reply.add(question)
+        return reply.draft()
+
     def _confirm(self, context: DraftContext) -> Draft | None:
         """Honest: the agent will check and reply within the shop's promised time."""
         if not context.gap_scripts:

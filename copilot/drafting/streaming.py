@@ -46,14 +46,19 @@ class _SentenceBuffer:
         return "".join(self.copilot.guard.clean(mask_pii(p)) for p in pieces if p.strip())
 
 
-def _deltas_of(drafts: list[Draft]) -> Iterator[Event]:
-    for index, draft in enumerate(drafts):
+def _deltas_of(drafts: list[Draft], offset: int = 0) -> Iterator[Event]:
+    for index, draft in enumerate(drafts, offset):
         for sentence in sentences(draft.text):
             yield "delta", {"index": index, "text": sentence}
 
 
-def _stream_llm(copilot: Copilot, context: DraftContext, n: int) -> Iterator[Event | list[Draft]]:
-    """Deltas while the model writes, then the validated drafts (LLMError when unusable)."""
+def _stream_llm(
+    copilot: Copilot, context: DraftContext, n: int, offset: int = 0
+) -> Iterator[Event | list[Draft]]:
+    """Deltas while the model writes, then the validated drafts (LLMError when unusable).
+
+    offset: drafts already sent before these (a clarifying question), so indexes follow them.
+    """
     buffer = _SentenceBuffer(copilot)
     partial: list[dict] = []
     deadline = time.monotonic() + copilot.settings.llm_timeout
@@ -67,12 +72,12 @@ def _stream_llm(copilot: Copilot, context: DraftContext, n: int) -> Iterator[Eve
             if isinstance(text, str):
                 chunk = buffer.feed(index, text)
                 if chunk:
-                    yield "delta", {"index": index, "text": chunk}
+                    yield "delta", {"index": index + offset, "text": chunk}
     drafts = copilot.llm.finish(partial, context, n)  # type: ignore[union-attr]
     for index, draft in enumerate(drafts):
         rest = buffer.feed(index, draft.text, final=True)
         if rest:
-            yield "delta", {"index": index, "text": rest}
+            yield "delta", {"index": index + offset, "text": rest}
     yield drafts
 
 
@@ -85,9 +90,14 @@ def stream_drafts(
     yield "analysis", {**analysis, "request_id": request_id, "knowledge_gap": context.knowledge_gap}
     drafts: list[Draft] | None = None
     mode = "offline"
-    if copilot.llm is not None and hasattr(copilot.llm, "stream"):
+    clarifying = []
+    if context.clarify:  # uncertain intent: the question goes first, before any generation
+        clarifying = [guard_draft(copilot.offline.clarifying(context), context, copilot.guard)]
+        yield from _deltas_of(clarifying)
+    wanted = request.n - len(clarifying)
+    if wanted and copilot.llm is not None and hasattr(copilot.llm, "stream"):
         try:
-            for item in _stream_llm(copilot, context, request.n):
+            for item in _stream_llm(copilot, context, wanted, len(clarifying)):
                 if isinstance(item, list):
                     drafts, mode = item, "llm"
                 else:
@@ -103,11 +113,12 @@ def stream_drafts(
             )
             mode = "fallback"
     if drafts is None:
-        drafts = copilot.offline.generate(context, request.n)
+        drafts = copilot.offline.generate(context, wanted) if wanted else []
         drafts = [guard_draft(d, context, copilot.guard) for d in drafts]
-        yield from _deltas_of(drafts)
+        yield from _deltas_of(drafts, len(clarifying))
     else:
         drafts = [guard_draft(d, context, copilot.guard) for d in drafts]
+    drafts = clarifying + drafts
     for index, draft in enumerate(drafts):
         yield "draft", {"index": index, **draft.model_dump()}
     latency = round((time.perf_counter() - started) * 1000, 2)

@@ -76,6 +76,7 @@ class _LexicalIndex:
     tokenizer: ChineseTokenizer
     words: list[frozenset[str]]
     matrix: np.ndarray | None = None  # every chunk's embedding, row i = chunks[i], when small
+    product_texts: tuple[str, ...] = ()
     masks: dict[tuple, np.ndarray] = field(default_factory=dict)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -129,6 +130,7 @@ class HybridRetriever:
                 tokenizer=tokenizer,
                 words=[frozenset(doc) for doc in documents],
                 matrix=matrix,
+                product_texts=tuple(c.text for c in chunks if c.type == "product"),
             )
             self._fingerprint = fingerprint
 
@@ -245,6 +247,10 @@ class HybridRetriever:
     def tokens(self, text: str) -> list[str]:
         """The lexical tokens the index uses for text."""
         return self._index().tokenizer.tokens(text)
+
+    def product_texts(self) -> tuple[str, ...]:
+        """The product chunks' texts: the same tuple object until the index is reloaded."""
+        return self._index().product_texts
 
     def chunks_of(self, type_: str, intent: str | None = None, stage: str | None = None):
         """Chunks of one type (and intent and stage), in index order."""

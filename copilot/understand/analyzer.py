@@ -1,6 +1,10 @@
-"""One pass over a draft request: intent, stage, emotion, urgency, risk flags and escalation."""
+"""One pass over a draft request: intent and confidence, stage, emotion, urgency, flags.
+
+Escalation too; all of it read by the trained model with the shop's product words masked.
+"""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -8,16 +12,26 @@ import numpy as np
 from copilot.index.embeddings import CopilotEmbeddings
 from copilot.index.text import normalize
 from copilot.schemas import Analysis, DraftRequest
+from copilot.understand.classifier import MessageClassifier, Reading, is_follow_up
 from copilot.understand.emotion import EmotionReading, read_emotion
 from copilot.understand.escalation import decide_escalation
-from copilot.understand.intent import SHORT_MESSAGE, IntentClassifier
-from copilot.understand.risk import detect_flags
+from copilot.understand.model import UnderstandingModel
+from copilot.understand.risk import RISK_AT, detect_flags
 from copilot.understand.signals import load_signals
 from copilot.understand.stage import infer_stage
+from copilot.understand.vocabulary import (
+    EMPTY_VOCABULARY,
+    ProductVocabulary,
+    terms_from_product_chunks,
+)
 
-MOOD_KINDS = ("insults", "threats", "displeasure", "anxiety", "compensation", "repeats")
+MOOD_KINDS = ("insults", "threats", "quitting", "displeasure", "anxiety", "compensation", "repeats")
 MIN_CONTENT_CHARS = 2
+# default P(angry) from which a person takes over (the model file records the one it was trained
+# with, chosen on the training data's cross-validation)
+ESCALATE_AT = 0.35
 _PUNCTUATION_RUN = re.compile(r"[!！?？~～.。,，]{2,}")
+Catalog = Callable[[], tuple[str, ...]]
 
 
 @dataclass
@@ -28,6 +42,7 @@ class Understanding:
     reading: EmotionReading
     query: str  # what to search the knowledge with (a short follow-up includes the last turn)
     earlier_customer_turns: list[str]
+    classified: Reading | None = None
 
 
 def _previous_customer_turn(request: DraftRequest) -> str | None:
@@ -35,15 +50,45 @@ def _previous_customer_turn(request: DraftRequest) -> str | None:
 
 
 class MessageAnalyzer:
-    """Offline understanding of a customer's message in its conversation."""
+    """Offline understanding of a customer's message in its conversation.
 
-    def __init__(self, embeddings: CopilotEmbeddings):
-        self.classifier = IntentClassifier(embeddings)
+    encoder: the embeddings the model was trained with (use-multilingual); catalog: the shop's
+    product chunk texts, read again whenever they change, for masking product words.
+    """
+
+    def __init__(
+        self,
+        encoder: CopilotEmbeddings,
+        model: UnderstandingModel,
+        catalog: Catalog | None = None,
+    ):
+        self.encoder = encoder
+        self.model = model
+        self.classifier = MessageClassifier(model)
         self.signals = load_signals()
+        self.escalate_at = model.threshold("escalate_angry", ESCALATE_AT)
+        self.risk_at = {
+            label: model.threshold(f"risk_{label}", RISK_AT)
+            for label in ("prompt_injection", "phishing")
+        }
+        self._catalog = catalog
+        self._vocabulary: tuple[tuple[str, ...], ProductVocabulary] = ((), EMPTY_VOCABULARY)
+
+    def vocabulary(self) -> ProductVocabulary:
+        """The shop's product words, rebuilt when the catalog hands out a new set of texts.
+
+        The catalog returns the same tuple until its index is reloaded; holding it here keeps
+        the identity check sound.
+        """
+        texts = self._catalog() if self._catalog else ()
+        if texts is not self._vocabulary[0]:
+            terms = terms_from_product_chunks(texts)
+            self._vocabulary = (texts, ProductVocabulary(terms, self.model.protected))
+        return self._vocabulary[1]
 
     def warm_up(self) -> None:
-        """Embed the labelled examples now rather than on the first request."""
-        self.classifier.scores("你好")
+        """Build the vocabulary and run the model once before the first request."""
+        self.analyze(DraftRequest(message="你好"))
 
     def retrieval_query(self, request: DraftRequest) -> str:
         """What to search the knowledge with.
@@ -53,44 +98,59 @@ class MessageAnalyzer:
         """
         previous = _previous_customer_turn(request)
         content = self.content_of(request.message)
-        if previous and len(normalize(request.message).strip()) <= SHORT_MESSAGE:
+        if previous and is_follow_up(request.message, previous):
             return f"{self.content_of(previous)}，{content}"
         return content
+
+    def classifier_texts(self, request: DraftRequest) -> list[str]:
+        """The texts the model reads (embed them with the encoder, in one batch if you can)."""
+        previous = _previous_customer_turn(request)
+        return self.classifier.texts(request.message, previous, self.vocabulary())
 
     def analyze(
         self,
         request: DraftRequest,
-        vector: np.ndarray | None = None,
         query: str | None = None,
-        query_vector: np.ndarray | None = None,
+        vectors: np.ndarray | None = None,
+        texts: list[str] | None = None,
     ) -> Understanding:
         """Everything the agent sees about the message.
 
-        vector: the message's embedding; query and query_vector: retrieval_query() and its
-        embedding, which also stand for a short follow-up read with the previous turn.
+        texts and vectors: classifier_texts() and their embeddings, if the caller already
+        embedded them together with its own queries.
         """
         customer_turns = [turn.text for turn in request.history if turn.role == "customer"]
         previous = customer_turns[-1] if customer_turns else None
         text = normalize(request.message)
         query = query or self.retrieval_query(request)
-        result = self.classifier.classify(request.message, previous, vector, query_vector)
+        if texts is None or vectors is None:
+            texts = self.classifier_texts(request)
+            vectors = self.encoder.encode(texts)
+        classified = self.classifier.read(texts, vectors)
         status = request.order.status if request.order else None
         context = f"{normalize(previous)} {text}" if previous else text
-        stage = infer_stage(result.intent, context, status, self.signals)
+        stage = infer_stage(classified.intent, context, status, self.signals)
         reading = read_emotion(
-            text, [normalize(t) for t in customer_turns], result.intent, status, self.signals
+            classified.emotions,
+            text,
+            [normalize(t) for t in customer_turns],
+            classified.intent,
+            status,
+            self.signals,
+            self.escalate_at,
         )
-        flags = detect_flags(request.message)
+        flags = detect_flags(request.message, classified.risks, self.risk_at)
         vip = bool(request.customer and request.customer.tier == "vip")
         analysis = Analysis(
-            intent=result.intent,
+            intent=classified.intent,
+            confidence=classified.confidence,
             stage=stage,
             emotion=reading.emotion,
             urgency=reading.urgency,
             escalate=decide_escalation(reading, flags, vip),
             flags=flags,
         )
-        return Understanding(analysis, reading, query, customer_turns)
+        return Understanding(analysis, reading, query, customer_turns, classified)
 
     def content_of(self, message: str) -> str:
         """The message without feelings, threats and pleas: what the knowledge should match."""

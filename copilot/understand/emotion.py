@@ -1,66 +1,67 @@
-"""Emotion and urgency from cue words, punctuation and how the conversation has gone so far.
+"""Emotion and urgency: the trained model's reading, with the conversation around it.
 
 calm: an ordinary question. anxious: worried, in a hurry or disappointed (negative, not hostile).
-angry: hostile, threatening, or upset again and again.
+angry: hostile, sarcastic, threatening, quitting, or upset again after unresolved turns.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from copilot.understand.signals import Signals
 
-_EXCLAIM_RUN = re.compile(r"[!！]{2,}")
-_QUESTION_RUN = re.compile(r"[?？]{2,}")
-ANGRY_AT = 2
+CUE_KINDS = (
+    "insults",
+    "threats",
+    "quitting",
+    "displeasure",
+    "anxiety",
+    "waiting",
+    "repeats",
+    "safety",
+    "compensation",
+)
+# earlier complaints after which one more unhappy turn counts as anger
+UNRESOLVED_FOR_ANGER = 2
 
 
 @dataclass
 class EmotionReading:
-    """The emotion and urgency, with the cues that led there (used for escalation reasons)."""
+    """The emotion and urgency, with the signals that led there (used for escalation reasons)."""
 
     emotion: str
     urgency: str
     cues: dict[str, list[str]] = field(default_factory=dict)
     unresolved_turns: int = 0
+    angry_probability: float = 0.0
+    angry_escalation: bool = False
 
 
 def _unresolved_turns(customer_turns: list[str], signals: Signals) -> int:
     """Earlier customer turns that already complained, waited or repeated themselves."""
-    kinds = ("waiting", "displeasure", "repeats", "insults", "threats")
+    kinds = ("waiting", "displeasure", "repeats", "insults", "threats", "quitting")
     return sum(1 for turn in customer_turns if any(signals.found(k, turn) for k in kinds))
 
 
 def read_emotion(
+    emotions: dict[str, float],
     text: str,
     earlier_customer_turns: list[str],
     intent: str,
     order_status: str | None,
     signals: Signals,
+    escalate_at: float,
 ) -> EmotionReading:
-    """Emotion and urgency of a normalised message in its conversation."""
-    cues = {
-        kind: signals.found(kind, text)
-        for kind in ("insults", "threats", "displeasure", "anxiety", "waiting", "repeats", "safety")
-    }
-    cues["compensation"] = signals.found("compensation", text)
-    exclaim = bool(_EXCLAIM_RUN.search(text))
-    questions = bool(_QUESTION_RUN.search(text))
+    """Emotion and urgency of a normalised message, from the model's emotion probabilities.
+
+    escalate_at: the probability of anger from which a person takes over even when anger is not
+    the most likely reading (a missed angry customer costs more than an extra handover).
+    """
+    cues = {kind: signals.found(kind, text) for kind in CUE_KINDS}
     unresolved = _unresolved_turns(earlier_customer_turns, signals)
-    anger = (
-        2 * bool(cues["insults"])
-        + 2 * bool(cues["threats"])
-        + bool(cues["displeasure"])
-        + bool(cues["repeats"])
-        + (bool(cues["waiting"]) and (exclaim or questions or bool(cues["displeasure"])))
-        + exclaim
-        + (unresolved >= 2 and bool(cues["waiting"] or cues["displeasure"] or questions))
-    )
-    if anger >= ANGRY_AT:
+    emotion = max(emotions, key=emotions.__getitem__)
+    if cues["threats"] or cues["quitting"]:
         emotion = "angry"
-    elif anger or cues["anxiety"] or cues["waiting"] or questions or cues["safety"]:
-        emotion = "anxious"
-    else:
-        emotion = "calm"
+    elif emotion == "anxious" and unresolved >= UNRESOLVED_FOR_ANGER:
+        emotion = "angry"
     overdue = bool(cues["waiting"]) and order_status in signals.overdue_status
     if emotion == "angry" or cues["threats"] or cues["safety"] or overdue:
         urgency = "high"
@@ -68,4 +69,21 @@ def read_emotion(
         urgency = "medium"
     else:
         urgency = "low"
-    return EmotionReading(emotion, urgency, {k: v for k, v in cues.items() if v}, unresolved)
+    angry = emotions.get("angry", 0.0)
+    return EmotionReading(
+        emotion,
+        urgency,
+        {k: v for k, v in cues.items() if v},
+        unresolved,
+        round(angry, 4),
+        angry_escalation(emotion, angry, escalate_at),
+    )
+
+
+def angry_escalation(emotion: str, angry: float, escalate_at: float) -> bool:
+    """Angry, or anger likely enough (escalate_at) that a person should take over.
+
+    Also for readings whose most likely emotion is calm: on the training data's cross-validation,
+    leaving those out caps the recall of angry customers near 94 %, below the 97 % target.
+    """
+    return emotion == "angry" or angry >= escalate_at

@@ -9,12 +9,14 @@ def _quoted(words: list[str]) -> str:
 
 
 def decide_escalation(reading: EmotionReading, flags: list[str], vip: bool) -> Escalation:
-    """Escalate angry, threatening, unsafe, fraudulent or manipulative conversations."""
+    """Escalate angry, threatening, quitting, unsafe, fraudulent or manipulative conversations."""
     cues = reading.cues
     reasons: list[str] = []
     if "threats" in cues:
         reasons.append(f"客户提到{_quoted(cues['threats'])}，有投诉或舆情风险，请资深客服立即跟进")
-    if reading.emotion == "angry":
+    if "quitting" in cues:
+        reasons.append(f"客户表示{_quoted(cues['quitting'])}，有流失风险，请资深客服挽回")
+    if reading.angry_escalation:
         reasons.append("客户情绪激动，请资深客服接手安抚，先道歉再给方案")
     if "safety" in cues:
         reasons.append(f"涉及人身安全或健康（{_quoted(cues['safety'])}），需人工核实并跟进")

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from functools import cache
 
 from copilot.datafiles import package_yaml
-from copilot.index.text import normalize
+from copilot.understand.links import link_hosts, link_pattern
+from copilot.understand.signals import cue_pattern
+from copilot.understand.textprep import prepare
 
-_URL = re.compile(
-    r"(?:https?://|www\.)[^\s，。！？、\u4e00-\u9fff]+"
-    r"|(?<![\w@.])(?:[a-z0-9-]+\.)+(?:com|cn|net|org|top|xyz|cc|vip|info|shop|site|online|club|io|me|ly)"
-    r"(?:/[^\s，。！？\u4e00-\u9fff]*)?",
-    re.IGNORECASE,
-)
+# the trained risk head's probability from which a message is flagged, unless the model file
+# records the thresholds cross-validation chose
+RISK_AT = 0.5
+
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
 _ID_CARD = re.compile(r"(?<![\dXx])(\d{6})(\d{8})(\d{3}[\dXx])(?![\dXx])")
 _BANK_CARD = re.compile(r"(?<!\d)([3-6]\d{3}(?:[ -]?\d{4}){2,3}(?:[ -]?\d{1,3})?)(?!\d)")
@@ -52,9 +52,10 @@ def _bank_card(match: re.Match) -> bool:
 @dataclass(frozen=True)
 class _Patterns:
     platform_domains: tuple[str, ...]
-    lures: tuple[str, ...]
-    injection: tuple[str, ...]
-    off_platform: tuple[str, ...]
+    known_domains: tuple[str, ...]
+    phishing_markers: re.Pattern
+    injection_markers: re.Pattern
+    off_platform: re.Pattern
     off_platform_allow: tuple[str, ...]
 
 
@@ -63,28 +64,30 @@ def _patterns() -> _Patterns:
     data = package_yaml("copilot.understand", "risk.yaml")
 
     def words(key: str) -> tuple[str, ...]:
-        return tuple(normalize(str(word)) for word in data[key])
+        return tuple(prepare(str(word)) for word in data[key])
 
     return _Patterns(
         platform_domains=tuple(data["platform_domains"]),
-        lures=words("phishing_lures"),
-        injection=words("prompt_injection"),
-        off_platform=words("off_platform_contact"),
+        known_domains=tuple(data["known_domains"]),
+        phishing_markers=cue_pattern(words("phishing_markers")),
+        injection_markers=cue_pattern(words("injection_markers")),
+        off_platform=cue_pattern(words("off_platform_contact")),
         off_platform_allow=words("off_platform_allow"),
     )
 
 
-def _host(url: str) -> str:
-    host = re.sub(r"^(?:https?://)?", "", url.lower()).split("/", 1)[0].split(":", 1)[0]
-    return host.removeprefix("www.")
+def _under(host: str, domains: tuple[str, ...]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
 
 
-def _foreign_link(text: str, platform_domains: tuple[str, ...]) -> bool:
-    for match in _URL.finditer(text):
-        host = _host(match.group(0))
-        if not any(host == d or host.endswith("." + d) for d in platform_domains):
-            return True
-    return False
+def suspicious_links(text: str) -> list[str]:
+    """Hosts of links that are neither the platforms' own nor well-known sites."""
+    patterns = _patterns()
+    return [
+        host
+        for host in link_hosts(text)
+        if not _under(host, patterns.platform_domains) and not _under(host, patterns.known_domains)
+    ]
 
 
 def has_pii(text: str) -> bool:
@@ -98,23 +101,38 @@ def has_pii(text: str) -> bool:
     )
 
 
-def detect_flags(text: str) -> list[str]:
-    """Risk flags of a customer message, in the contract's order."""
+def detect_flags(
+    text: str,
+    risks: dict[str, float] | None = None,
+    thresholds: dict[str, float] | None = None,
+) -> list[str]:
+    """Risk flags of a customer message, in the contract's order.
+
+    risks: the trained risk head's probabilities (prompt_injection, phishing) for the message;
+    thresholds: the probability each label is flagged from (RISK_AT when not given).
+    """
     patterns = _patterns()
-    folded = normalize(text)
+    prepared = prepare(text)
+    risks, thresholds = risks or {}, thresholds or {}
+
+    def likely(label: str) -> bool:
+        return risks.get(label, 0.0) >= thresholds.get(label, RISK_AT)
+
     flags = []
-    if _foreign_link(folded, patterns.platform_domains) or any(
-        lure in folded for lure in patterns.lures
+    if (
+        suspicious_links(prepared)
+        or patterns.phishing_markers.search(prepared)
+        or likely("phishing")
     ):
         flags.append("phishing_link")
-    if any(phrase in folded for phrase in patterns.injection):
+    if patterns.injection_markers.search(prepared) or likely("prompt_injection"):
         flags.append("prompt_injection")
     if has_pii(text):
         flags.append("pii")
-    unallowed = _EMAIL.sub(" ", _URL.sub(" ", folded))
+    unlinked = _EMAIL.sub(" ", link_pattern().sub(" ", prepared))
     for phrase in patterns.off_platform_allow:
-        unallowed = unallowed.replace(phrase, "")
-    if any(word in unallowed for word in patterns.off_platform):
+        unlinked = unlinked.replace(phrase, "")
+    if patterns.off_platform.search(unlinked):
         flags.append("off_platform_contact")
     return flags
 

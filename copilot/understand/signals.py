@@ -1,17 +1,31 @@
-"""Cue-word lists for stage, emotion and escalation, loaded once from data/signals.yaml."""
+"""Cue-word lists for stage, urgency and escalation reasons, loaded once from data/signals.yaml."""
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
 from copilot.datafiles import package_yaml
 from copilot.index.text import normalize
 
+_LATIN = re.compile(r"^[a-z0-9]+$")
+
 
 def _words(values) -> tuple[str, ...]:
     return tuple(normalize(str(value)) for value in values)
 
 
-@dataclass(frozen=True)
+def cue_pattern(words: tuple[str, ...]) -> re.Pattern | None:
+    """One pattern per cue list; Latin cues match whole words only (sb is not in usb)."""
+    if not words:
+        return None
+    parts = [
+        rf"(?<![a-z]){re.escape(w)}(?![a-z])" if _LATIN.match(w) else re.escape(w)
+        for w in sorted(words, key=len, reverse=True)
+    ]
+    return re.compile("|".join(parts))
+
+
+@dataclass(frozen=True, eq=False)
 class Signals:
     """Every cue list, normalised like the messages they are matched against."""
 
@@ -23,8 +37,15 @@ class Signals:
     overdue_status: frozenset[str]
 
     def found(self, kind: str, text: str) -> list[str]:
-        """The cue words of an emotion kind present in (normalised) text."""
-        return [word for word in self.emotion[kind] if word in text]
+        """The cue words of a kind present in (normalised) text, longest first."""
+        pattern = _patterns(self)[kind]
+        return list(dict.fromkeys(pattern.findall(text))) if pattern else []
+
+
+@cache
+def _patterns(signals: Signals) -> dict[str, re.Pattern | None]:
+    """Compiled cue patterns of one Signals (hashed by identity: it is loaded once)."""
+    return {kind: cue_pattern(words) for kind, words in signals.emotion.items()}
 
 
 @cache

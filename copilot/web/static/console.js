@@ -14,7 +14,8 @@ function parseHistory(text) {
 function badges(r) {
   const box = document.getElementById("badges");
   box.replaceChildren(
-    el("span", {"data-badge": "intent"}, `意图：${r.intent}`),
+    el("span", {"data-badge": "intent", title: "模型对意图的把握"},
+      `意图：${r.intent}（置信度 ${Math.round(r.confidence * 100)}%）`),
     el("span", {"data-badge": "stage"}, `阶段：${LABELS[r.stage]}`),
     el("span", {"data-badge": "emotion", class: "badge-" + r.emotion}, `情绪：${LABELS[r.emotion]}`),
     el("span", {"data-badge": "urgency"}, `紧急：${LABELS[r.urgency]}`),

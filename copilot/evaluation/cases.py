@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from copilot.errors import KnowledgeError
 from copilot.knowledge.taxonomy import Intent, Stage
-from copilot.schemas import CustomerContext, DraftRequest, OrderContext, Turn
+from copilot.schemas import CustomerContext, DraftRequest, Emotion, OrderContext, Turn
 
 
 class GoldenCase(BaseModel):
@@ -26,6 +26,9 @@ class GoldenCase(BaseModel):
     order: OrderContext | None = None
     customer: CustomerContext | None = None
     intent: Intent
+    emotion: Emotion | None = Field(
+        default=None, description="How the customer feels: calm, anxious or angry."
+    )
     stage: Stage | None = None
     escalate: bool = False
     facts: list[list[str]] = Field(

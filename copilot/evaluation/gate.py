@@ -10,17 +10,21 @@ from copilot.errors import KnowledgeError
 
 
 class Tolerance(BaseModel):
-    """How far one metric may move: drop below the baseline, or an absolute ceiling."""
+    """How far one metric may move: drop below the baseline, an absolute floor or ceiling."""
 
     model_config = ConfigDict(extra="forbid")
 
     max_drop: float | None = None
     max: float | None = None
+    min: float | None = None
+    optional: bool = False  # skipped when a run does not measure it (e.g. --url: no transfer)
 
     @model_validator(mode="after")
     def _one_rule(self):
-        if self.max_drop is None and self.max is None:
-            raise ValueError("give max_drop (allowed drop below the baseline) or max (ceiling)")
+        if self.max_drop is None and self.max is None and self.min is None:
+            raise ValueError(
+                "give max_drop (allowed drop below the baseline), min (floor) or max (ceiling)"
+            )
         return self
 
 
@@ -58,10 +62,13 @@ def regressions(
     for name, rule in thresholds.metrics.items():
         now, before = current.get(name), baseline.get(name)
         if now is None:
-            problems.append(f"{name}: missing from this run")
+            if not rule.optional:
+                problems.append(f"{name}: missing from this run")
             continue
         if rule.max is not None and now > rule.max:
             problems.append(f"{name}: {now:g} is above the allowed maximum {rule.max:g}")
+        if rule.min is not None and now < rule.min:
+            problems.append(f"{name}: {now:.4f} is below the required minimum {rule.min:g}")
         if rule.max_drop is not None and before is not None and now < before - rule.max_drop:
             problems.append(
                 f"{name}: {now:.4f} dropped {before - now:.4f} below the baseline {before:.4f} "

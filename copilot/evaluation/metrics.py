@@ -67,6 +67,21 @@ class IntentAccuracy:
         return MetricResult(0.0, f"intent {got} instead of {case.intent}")
 
 
+class EmotionAccuracy:
+    """The emotion is the expected one (cases that state an emotion)."""
+
+    name = "emotion_accuracy"
+
+    def score(self, case: GoldenCase, outcome: Outcome) -> MetricResult:
+        """Score one case (see the class docstring)."""
+        if case.emotion is None:
+            return MetricResult(NAN)
+        got = outcome.response.emotion if outcome.response else None
+        if got == case.emotion:
+            return MetricResult(1.0)
+        return MetricResult(0.0, f"emotion {got} instead of {case.emotion}")
+
+
 class _VerdictMatch:
     """A yes/no the copilot decides, compared with the case.
 

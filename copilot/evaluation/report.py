@@ -7,6 +7,9 @@ from copilot.evaluation.runner import EvalReport
 
 HEADLINE = [
     ("intent_accuracy", "意图准确率", "pct"),
+    ("emotion_accuracy", "情绪准确率", "pct"),
+    ("angry_recall", "愤怒识别召回率", "pct"),
+    ("angry_precision", "愤怒识别精确率", "pct"),
     ("fact_coverage", "要点覆盖", "pct"),
     ("empathy", "共情开场", "pct"),
     ("grounding", "有据可查", "pct"),
@@ -135,6 +138,53 @@ def _failures(report: EvalReport) -> str:
     return f'<table class="fail">{head}{"".join(rows)}</table>'
 
 
+TRANSFER_TITLES = {
+    "realistic-2": "真实风格测试集 2（门槛集：训练数据定稿后单独编写，含 8 个训练中没有的类目）",
+    "realistic-1": "真实风格测试集 1（开发中看过一次，用于发现训练数据的缺口）",
+    "loco": "留一类目交叉验证（训练时去掉该类目）",
+}
+
+
+def _transfer(report: EvalReport) -> str:
+    if not report.transfer:
+        return "<p class='muted'>只在进程内评测时计算（--url 评测远程服务时没有）。</p>"
+    parts = []
+    head = "".join(
+        f"<th>{t}</th>"
+        for t in ("分组", "消息数", "意图", "情绪", "愤怒精确率", "愤怒召回率", "转人工召回率")
+    )
+    for transfer in report.transfer:
+        rows = [("全部", transfer.overall)] + list(transfer.groups.items())
+        body = "".join(
+            f"<tr><th>{escape(name)}</th><td>{scores.messages}</td>"
+            + "".join(
+                f"<td>{_value(getattr(scores, field), 'pct')}</td>"
+                for field in (
+                    "intent_accuracy",
+                    "emotion_accuracy",
+                    "angry_precision",
+                    "angry_recall",
+                    "escalation_recall",
+                )
+            )
+            + "</tr>"
+            for name, scores in rows
+        )
+        wrong = "".join(
+            f"<tr><td>{escape(w['text'])}</td><td>{escape(w['intent'])} → "
+            f"{escape(w['predicted_intent'])}</td><td>{escape(w['emotion'])} → "
+            f"{escape(w['predicted_emotion'])}</td><td>{w['confidence']:.2f}</td></tr>"
+            for w in transfer.wrong[:30]
+        )
+        parts.append(
+            f"<h3>{escape(TRANSFER_TITLES.get(transfer.name, transfer.name))}</h3>"
+            f"<table><tr>{head}</tr>{body}</table>"
+            f"<p class='muted'>读错的消息（最多 30 条）</p><table class='fail'>"
+            f"<tr><th>消息</th><th>意图</th><th>情绪</th><th>置信度</th></tr>{wrong}</table>"
+        )
+    return "".join(parts)
+
+
 def render_html(report: EvalReport) -> str:
     """The whole page."""
     failed = sum(1 for case in report.results if case.failed)
@@ -147,6 +197,7 @@ def render_html(report: EvalReport) -> str:
 <h2>核心指标</h2>{_cards(report)}
 <h2>各意图准确率</h2>{_per_intent(report)}
 <h2>意图混淆矩阵</h2>{_heat_map(report)}
+<h2>理解模型的迁移</h2>{_transfer(report)}
 <h2>延迟分布</h2>{_latency(report)}
 <h2>未达标用例</h2>{_failures(report)}
 </body></html>

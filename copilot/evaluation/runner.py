@@ -13,6 +13,7 @@ from copilot.evaluation.metrics import Metric, MetricResult, Outcome
 from copilot.evaluation.targets import Target
 from copilot.knowledge.taxonomy import INTENTS
 from copilot.stats import percentile, ratio
+from copilot.understand.transfer import TransferReport
 
 LATENCY_BUCKETS = (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 
@@ -25,6 +26,8 @@ class CaseReport(BaseModel):
     tags: list[str]
     expected_intent: str
     intent: str | None
+    expected_emotion: str | None = None
+    emotion: str | None = None
     escalate: bool | None
     knowledge_gap: bool | None
     drafts: list[str]
@@ -53,6 +56,11 @@ class EvalReport(BaseModel):
     confusion: dict[str, list] = Field(description="labels, and matrix[expected][predicted]")
     latency_histogram: dict[str, list] = Field(description="bucket upper bounds (ms), counts")
     results: list[CaseReport]
+    transfer: list[TransferReport] = Field(
+        default_factory=list,
+        description="Understanding on shops and categories never trained on (realistic set, "
+        "and leave-one-category-out with --loco).",
+    )
 
 
 def _mean(values: list[float]) -> float | None:
@@ -76,6 +84,8 @@ def _case_report(case: GoldenCase, outcome: Outcome, scores: dict[str, MetricRes
         tags=case.tags,
         expected_intent=case.intent,
         intent=response.intent if response else None,
+        expected_emotion=case.emotion,
+        emotion=response.emotion if response else None,
         escalate=response.escalate.needed if response else None,
         knowledge_gap=response.knowledge_gap if response else None,
         drafts=outcome.texts,
@@ -134,6 +144,9 @@ def _aggregate(cases, reports, outcomes, per_metric) -> dict[str, float | None]:
     esc = _precision_recall([(c.escalate, bool(r.escalate)) for c, r in answered])
     gap = _precision_recall([(c.gap, bool(r.knowledge_gap)) for c, r in answered])
     metrics["escalation_precision"], metrics["escalation_recall"] = esc
+    felt = [(c, r) for c, r in answered if c.emotion is not None]
+    angry = _precision_recall([(c.emotion == "angry", r.emotion == "angry") for c, r in felt])
+    metrics["angry_precision"], metrics["angry_recall"] = angry
     metrics["gap_precision"], metrics["gap_recall"] = gap
     latencies = [o.latency_ms for o in outcomes if o.response]
     metrics["latency_p50_ms"] = percentile(latencies, 0.5)

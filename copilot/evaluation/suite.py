@@ -13,6 +13,7 @@ from copilot.evaluation.cases import load_golden
 from copilot.evaluation.gate import load_baseline, load_thresholds, regressions
 from copilot.evaluation.metrics import (
     ComplianceViolations,
+    EmotionAccuracy,
     Empathy,
     EscalationMatch,
     FactCoverage,
@@ -30,6 +31,13 @@ from copilot.evaluation.runner import EvalReport, run_eval
 from copilot.evaluation.targets import HttpTarget, InProcessTarget, Target
 from copilot.index.embeddings import CopilotEmbeddings, build_embeddings
 from copilot.knowledge import build_chunks, load_knowledge
+from copilot.understand.transfer import (
+    REALISTIC_SETS,
+    TransferReport,
+    headline,
+    loco_report,
+    realistic_report,
+)
 
 EVAL_DIR = REPO_DIR / "eval"
 Mode = Literal["offline", "llm"]
@@ -51,6 +59,7 @@ def standard_metrics(
     chunk_texts = {chunk.id: chunk.text for chunk in build_chunks(load_knowledge(knowledge_dir))}
     return [
         IntentAccuracy(),
+        EmotionAccuracy(),
         EscalationMatch(),
         FactCoverage(),
         ComplianceViolations(guard or ComplianceGuard(load_lexicon(knowledge_dir))),
@@ -80,6 +89,15 @@ def in_process_target(settings: Settings, mode: Mode) -> InProcessTarget:
     return InProcessTarget(copilot)
 
 
+def transfer_reports(copilot, loco: bool = False) -> list[TransferReport]:
+    """How the copilot's understanding transfers to unseen shops (and categories, with loco)."""
+    analyzer = copilot.analyzer
+    reports = [realistic_report(analyzer.encoder, analyzer.model, name) for name in REALISTIC_SETS]
+    if loco:
+        reports.append(loco_report(analyzer.encoder))
+    return reports
+
+
 def judge_metrics(settings: Settings) -> list[Metric]:
     """The LLM-as-judge rubric (needs an LLM configured)."""
     from copilot.evaluation.judge import LLMJudge
@@ -101,8 +119,13 @@ def evaluate(
     judge: bool = False,
     target: Target | None = None,
     progress: Callable[[int, int], None] | None = None,
+    loco: bool = False,
 ) -> EvalResult:
-    """Run the golden set and, with a baseline, apply the regression gate."""
+    """Run the golden set and, with a baseline, apply the regression gate.
+
+    In process, the understanding model is also scored on the realistic set (and, with loco,
+    leave-one-category-out, which trains one model per category: minutes, not seconds).
+    """
     golden = golden or EVAL_DIR / "golden"
     cases = load_golden(golden)
     if target is None:
@@ -117,6 +140,10 @@ def evaluate(
     if judge:
         metrics += judge_metrics(settings)
     report = run_eval(cases, target, metrics, str(golden), progress)
+    if isinstance(target, InProcessTarget):
+        report.transfer = transfer_reports(target.copilot, loco)
+        for transfer in report.transfer:
+            report.metrics.update(headline(transfer))
     result = EvalResult(report)
     if report_dir is not None:
         result.paths = write_reports(report, report_dir)

@@ -30,14 +30,24 @@ def test_intent_accuracy_on_held_out_utterances_is_at_least_090(analyzer):
     assert accuracy >= 0.9, f"accuracy {accuracy:.3f}; wrong: {wrong}"
 
 
-def test_held_out_set_shares_no_utterance_with_the_training_examples():
-    from copilot.datafiles import package_yaml
+def test_held_out_set_shares_no_utterance_with_the_training_data():
+    from copilot.understand.dataset import load_utterances
+    from copilot.understand.textprep import prepare
 
-    spec = package_yaml("copilot.understand", "intents.yaml")["intents"]
-    examples = {text for intent in spec.values() for text in intent["examples"]}
-    assert all(len(intent["examples"]) >= 25 for intent in spec.values())
+    trained = {prepare(u.text) for u in load_utterances()}
     held_out = [json.loads(line)["message"] for line in (DATA / "intent_heldout.jsonl").open()]
-    assert not examples & set(held_out)
+    assert not trained & {prepare(text) for text in held_out}
+
+
+def test_confidence_is_a_probability_and_high_for_a_plain_question(analyzer):
+    plain = analyze(analyzer, "什么时候发货")
+    assert plain.intent == "shipping" and 0.7 <= plain.confidence <= 1
+
+
+def test_product_words_of_the_shop_are_masked_before_classifying(analyzer):
+    vocabulary = analyzer.vocabulary()
+    texts = analyzer.classifier_texts(DraftRequest(message="电热水壶不加热了"))
+    assert "电热水壶" in vocabulary.terms and texts == ["商品不加热了"]
 
 
 def test_short_follow_up_is_read_with_the_product_named_before(analyzer):

@@ -45,10 +45,8 @@ def messages() -> list[str]:
         json.loads(line)["message"]
         for line in (ROOT / "tests/data/intent_heldout.jsonl").open(encoding="utf-8")
     ]
-    texts += [
-        json.loads(line)["text"]
-        for line in (ROOT / "eval/understanding/realistic.jsonl").open(encoding="utf-8")
-    ]
+    for path in sorted((ROOT / "eval/understanding").glob("*/messages.jsonl")):
+        texts += [json.loads(line)["text"] for line in path.open(encoding="utf-8")]
     return texts
 
 

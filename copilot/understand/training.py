@@ -28,6 +28,7 @@ from copilot.understand.dataset import (
     load_risk_examples,
     load_utterances,
 )
+from copilot.understand.emotion import angry_escalation
 from copilot.understand.features import NgramSpace
 from copilot.understand.model import EMBEDDING_DIM, LinearHead, UnderstandingModel
 from copilot.understand.textprep import model_text, prepare
@@ -240,8 +241,6 @@ RISK_LOOKALIKE_FALSE_POSITIVES = 0.01
 
 def choose_escalation_threshold(predictions) -> float:
     """The highest P(angry) threshold whose out-of-fold angry recall reaches the target."""
-    from copilot.understand.emotion import angry_escalation
-
     angry = [p for p in predictions if p.emotion == "angry"]
     for threshold in ESCALATION_GRID:
         caught = sum(

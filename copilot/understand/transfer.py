@@ -199,7 +199,7 @@ def _risk_scores(model, held_utterances, held_risk, cache: EmbeddingCache) -> li
     examples += [(r.risk, r.risk == "none", model_text(r.text)) for r in held_risk]
     vectors = cache([text for _, _, text in examples])
     return [
-        (truth, alike, model.predict("risk", model.features(text, vector)) | {"text": text})
+        (truth, alike, model.predict("risk", model.features(text, vector)))
         for (truth, alike, text), vector in zip(examples, vectors, strict=True)
     ]
 

@@ -9,15 +9,22 @@ class ConfigError(CopilotError):
     """A setting is missing or has a value the copilot cannot use."""
 
 
-class KnowledgeError(CopilotError):
-    """The knowledge directory is missing or has invalid files."""
+class _ProblemsError(CopilotError):
+    """Every problem of some input, reported at once; `invalid` and `kept` complete the message."""
+
+    invalid = ""
+    kept = ""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(
-            f"knowledge is invalid ({len(problems)} problem(s)), nothing was written:\n{lines}"
-        )
+        super().__init__(f"{self.invalid} ({len(problems)} problem(s)), {self.kept}:\n{lines}")
+
+
+class KnowledgeError(_ProblemsError):
+    """The knowledge directory is missing or has invalid files."""
+
+    invalid, kept = "knowledge is invalid", "nothing was written"
 
 
 class TrainingDataError(CopilotError):

@@ -94,7 +94,7 @@ def _copy_data(tmp_path):
     [
         (lambda row: {**row, "intent": "haggling"}, "line 3: field 'intent'"),
         (lambda row: {**row, "text": "   "}, "line 3: field 'text'"),
-        (lambda row: {**row, "id": "tea-0001"}, "line 3: duplicate id 'tea-0001'"),
+        (lambda row: {**row, "id": "tea-0001"}, "line 3: id 'tea-0001' is also used at"),
         (lambda row: {**row, "category": "spaceships"}, "line 3: field 'category'"),
     ],
 )

@@ -4,11 +4,11 @@ The format is documented in eval/README.md; another shop writes its own set agai
 knowledge. Loading validates every line and names file, line and field on error.
 """
 
-import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from copilot.datafiles import validated_jsonl
 from copilot.errors import KnowledgeError
 from copilot.knowledge.taxonomy import Intent, Stage
 from copilot.schemas import CustomerContext, DraftRequest, Emotion, OrderContext, Turn
@@ -66,29 +66,7 @@ def _files(path: Path) -> list[Path]:
 
 def load_golden(path: Path) -> list[GoldenCase]:
     """Every case of a golden file or folder; all problems are reported together."""
-    cases: list[GoldenCase] = []
-    problems: list[str] = []
-    seen: dict[str, str] = {}
-    for file in _files(path):
-        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip() or line.lstrip().startswith("//"):
-                continue
-            where = f"{file.name}, line {number}"
-            try:
-                case = GoldenCase.model_validate(json.loads(line))
-            except json.JSONDecodeError as exc:
-                problems.append(f"{where}: not JSON ({exc.msg})")
-                continue
-            except ValidationError as exc:
-                problems += [
-                    f"{where}: field '{'.'.join(map(str, e['loc']))}': {e['msg']}"
-                    for e in exc.errors()
-                ]
-                continue
-            if case.id in seen:
-                problems.append(f"{where}: id {case.id!r} is also used at {seen[case.id]}")
-            seen[case.id] = where
-            cases.append(case)
+    rows, problems = validated_jsonl(_files(path), GoldenCase)
     if problems:
         raise KnowledgeError(problems)
-    return cases
+    return [case for case, _ in rows]

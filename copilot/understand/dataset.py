@@ -6,14 +6,14 @@ previous?}. Risk examples (data/risk/*.jsonl): {id, text, risk, source}. Categor
 training rows the way a shop's own catalog masks its customers' messages.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from copilot.datafiles import validated_jsonl
 from copilot.errors import TrainingDataError
 from copilot.knowledge.taxonomy import Intent
 
@@ -75,34 +75,12 @@ def _read_rows(folder: Path, model: type[RowT]) -> list[RowT]:
     files = sorted(folder.glob("*.jsonl"))
     if not files:
         raise TrainingDataError([f"{folder}: no *.jsonl files"])
-    rows: list[RowT] = []
-    problems: list[str] = []
-    seen: dict[str, str] = {}
-    for file in files:
-        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            where = f"{file.name}, line {number}"
-            try:
-                row = model.model_validate(json.loads(line))
-            except json.JSONDecodeError as exc:
-                problems.append(f"{where}: not JSON ({exc.msg})")
-                continue
-            except ValidationError as exc:
-                problems += [
-                    f"{where}: field '{'.'.join(map(str, e['loc']))}': {e['msg']}"
-                    for e in exc.errors()
-                ]
-                continue
-            if row.id in seen:
-                problems.append(f"{where}: duplicate id {row.id!r} (also at {seen[row.id]})")
-                continue
-            seen[row.id] = where
-            row._where = where
-            rows.append(row)
+    rows, problems = validated_jsonl(files, model)
     if problems:
         raise TrainingDataError(problems)
-    return rows
+    for row, where in rows:
+        row._where = where
+    return [row for row, _ in rows]
 
 
 def load_utterances(folder: Path | None = None) -> list[Utterance]:

@@ -26,7 +26,7 @@ MAX_MODEL_BYTES = 50_000_000
 # (chosen by cross-validation on the training data, 1 % budget on look-alikes) measures 0.949
 # and 1.6 % on these separate sets: these are regression limits, not the target (README).
 ATTACK_RECALL_FLOOR = 0.94
-ORDINARY_FLAGGED_CEILING = 0.02
+ORDINARY_FLAGGED_CEILING = 0.01
 
 
 @pytest.fixture(scope="module")

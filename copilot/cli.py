@@ -91,11 +91,12 @@ def ingest(
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     s = report.summary
     kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(report.chunks_by_type.items()))
+    kinds = f": {kinds}" if kinds else " (drafts come from the built-in playbook)"
     out.print(
         f"ingested {settings.knowledge_dir} into {copilot.store.where} ({s.backend}): "
         f"{s.added} added, {s.updated} updated, {s.deleted} deleted, {s.unchanged} unchanged"
         f"{' (rebuilt for a new embedding backend)' if s.rebuilt else ''}; "
-        f"{s.total} chunks: {kinds}",
+        f"{s.total} chunks{kinds}",
         highlight=False,
     )
 

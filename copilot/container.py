@@ -4,6 +4,7 @@ from copilot.config import Settings
 from copilot.drafting.facts import FactExtractor
 from copilot.drafting.grounding import Grounder
 from copilot.drafting.offline import OfflineDrafter, load_phrasing
+from copilot.drafting.playbook import load_playbook
 from copilot.drafting.products import ProductFinder
 from copilot.index.chroma import ChromaStore
 from copilot.index.embeddings import CopilotEmbeddings, build_embeddings
@@ -49,6 +50,7 @@ def build_copilot(settings: Settings) -> Copilot:
         settings.gap_threshold,
         phrasing.get("category_tags", {}),
         phrasing.get("situational_tags", {}),
+        load_playbook(settings.knowledge_dir, phrasing.get("situational_tags", {})),
     )
     llm = None
     if settings.llm_enabled:

@@ -216,3 +216,25 @@ def test_prompt_templates_fail_loudly_when_missing_or_incomplete(tmp_path):
     (tmp_path / "draft_system.md").write_text("店铺 $shop，客户等级 $tier", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\$tier"):
         PromptLibrary(tmp_path).render("draft_system", context)
+
+
+def test_a_shop_without_scripts_gives_the_llm_the_playbooks_moves(fake, tiny_shop, tmp_path):
+    import shutil
+
+    shutil.rmtree(tiny_shop / "scripts")
+    settings = make_settings(
+        tmp_path,
+        knowledge_dir=tiny_shop,
+        llm_base_url=fake.base_url,
+        llm_model="fake-chat",
+        llm_timeout=TIMEOUT,
+    )
+    copilot = build_copilot(settings)
+    copilot.ingest()
+    move = "playbook:promotion-bargain"
+    fake.enqueue(answer(("直接解答", "理解您想买得更划算，我这边没有单独改价的权限。", [move])))
+    response = copilot.draft(DraftRequest(message="能便宜点吗", n=1))
+    prompt = json.dumps(fake.chat_requests()[-1], ensure_ascii=False)
+    assert f"[{move}]（playbook）" in prompt and "playbook 的是通用回复套路" in prompt
+    assert response.mode == "llm"
+    assert [(c.id, c.type) for c in response.drafts[0].citations] == [(move, "playbook")]

@@ -30,6 +30,9 @@ class DraftContext:
     gap_scripts: list[Chunk] = field(default_factory=list)
     safety_scripts: list[Chunk] = field(default_factory=list)
     knowledge_gap: bool = False
+    # playbook moves written for the situation the message describes (a bargain, a parcel shown
+    # as signed but not received): what to say when the shop's own knowledge has no answer
+    situation_moves: list[Chunk] = field(default_factory=list)
     bait: list[str] = field(default_factory=list)  # lexicon categories the customer's message uses
     product: Chunk | None = None
     clarify: bool = False  # the intent is uncertain: the first draft asks a clarifying question

@@ -8,6 +8,7 @@ import numpy as np
 
 from copilot.drafting.context import DraftContext, Fact
 from copilot.drafting.facts import FactExtractor
+from copilot.drafting.playbook import NEEDS_NO_PRODUCT, NEEDS_PRODUCT, Playbook, move_chunk
 from copilot.drafting.products import ProductFinder, category_of
 from copilot.index.retriever import HybridRetriever, SearchFilters
 from copilot.index.text import normalize
@@ -29,6 +30,12 @@ SCRIPT_ANSWER = 0.38
 # scripts much less relevant than the best one for the intent are not offered at all
 SCRIPT_MARGIN = 0.15
 SAFETY_TAGS = {"phishing_link": "anti_fraud", "pii": "privacy"}
+# how relevant a playbook move counts: one written for the situation the message describes
+# answers it as well as a closely matching script; a general move only fills in
+PLAYBOOK_SITUATION_SCORE = 0.5
+PLAYBOOK_GENERAL_SCORE = 0.0
+# where the shop has scripts for the intent, the playbook's moves only ever come after them
+PLAYBOOK_BEHIND_SHOP = -1.0
 
 
 def tags(chunk: Chunk) -> list[str]:
@@ -47,7 +54,9 @@ class Grounder:
         gap_threshold: float,
         category_tags: dict[str, str] | None = None,
         situational_tags: dict[str, list[str]] | None = None,
+        playbook: Playbook | None = None,
     ):
+        self.playbook = playbook or Playbook()
         self.category_tags = category_tags or {}
         self.situations = {
             tag: [normalize(str(word)) for word in words]
@@ -82,6 +91,11 @@ class Grounder:
             )
             if self._fits_situation(script, conversation, understanding)
         ]
+        shop_best = max((score for _, score in scored), default=0.0)
+        moves = self._playbook_moves(context, normalize(request.message), shop_best)
+        context.situation_moves = [move for move, _, situational in moves if situational]
+        scored += [(move, score) for move, score, _ in moves]
+        scored.sort(key=lambda item: -item[1])  # stable: the shop's scripts first on a tie
         context.scripts = self._for_category([s for s, _ in scored], category)
         context.script_scores = {s.id: score for s, score in scored}
         context.gap_scripts = self._tagged("knowledge_gap", analysis.stage)
@@ -91,10 +105,11 @@ class Grounder:
             if flag in analysis.flags
             for script in self._tagged(tag, analysis.stage)[:1]
         ]
-        best_script = max(context.script_scores.values(), default=0.0)
+        # the shop's own knowledge decides whether this is a gap: a playbook move keeps the
+        # conversation going, but the shop still lacks the answer (and should see it)
         context.knowledge_gap = (
             not context.facts
-            and best_script < SCRIPT_ANSWER
+            and shop_best < SCRIPT_ANSWER
             and analysis.intent not in SCRIPT_ANSWERED
         )
         return context
@@ -189,6 +204,52 @@ class Grounder:
         return [s for s in scripts if not others & set(tags(s))]
 
     def _tagged(self, tag: str, stage: str) -> list[Chunk]:
-        """Scripts with a tag, those of the current stage first."""
+        """Scripts with a tag, those of the current stage first; else the playbook's moves."""
         scripts = [s for s in self.retriever.chunks_of("script") if tag in tags(s)]
-        return sorted(scripts, key=lambda s: s.stage != stage)
+        if scripts:
+            return sorted(scripts, key=lambda s: s.stage != stage)
+        moves = (move_chunk(m, stage) for m in self.playbook.tagged(tag))
+        return [chunk for chunk in moves if chunk is not None]
+
+    def _playbook_moves(
+        self, context: DraftContext, message: str, shop_best: float
+    ) -> list[tuple[Chunk, float, bool]]:
+        """The playbook's moves for what the shop's own scripts leave open.
+
+        Each as (move, score, whether it was written for the situation the message describes).
+        The shop's scripts for the intent win: with any of them, the playbook's general moves
+        stay out, and a situational move (its trigger word in the customer's message) comes in
+        behind them, only when none answers the message well (shop_best: their best relevance)
+        and none is tagged with its situation.
+        """
+        if shop_best >= SCRIPT_ANSWER:
+            return []
+        analysis = context.understanding.analysis
+        own = self.retriever.chunks_of("script", analysis.intent)
+        covered = {tag for script in own for tag in tags(script)}
+        offered = []
+        for entry in self.playbook.for_intent(analysis.intent):
+            move = entry.move
+            if move.stages and analysis.stage not in move.stages:
+                continue
+            if move.emotions and analysis.emotion not in move.emotions:
+                continue
+            if NEEDS_NO_PRODUCT in move.tags and context.product is not None:
+                continue
+            if NEEDS_PRODUCT in move.tags and context.product is None:
+                continue
+            situations = self.playbook.situation_of(move)
+            if situations:
+                if covered & set(situations):
+                    continue
+                if not all(self.playbook.present(s, message) for s in situations):
+                    continue
+                score = PLAYBOOK_BEHIND_SHOP if own else PLAYBOOK_SITUATION_SCORE
+            elif own:
+                continue
+            else:
+                score = PLAYBOOK_GENERAL_SCORE
+            chunk = move_chunk(entry, analysis.stage, context.product)
+            if chunk is not None:
+                offered.append((chunk, score, bool(situations)))
+        return offered

@@ -41,6 +41,7 @@ class _Reply:
     """A reply being assembled: sentences and the chunks they came from."""
 
     strategy: str
+    product: Chunk | None = None  # the product in focus, cited when a move names it
     parts: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
 
@@ -50,6 +51,11 @@ class _Reply:
         if any(overlap(text, part) > DUPLICATE_OVERLAP for part in self.parts):
             return
         self.parts.append(text)
+        self._cite(chunk, text)
+        if chunk is not None and chunk.type == "playbook" and chunk.sku and self.product:
+            self._cite(self.product, self.product.title)  # the move's {product} came from here
+
+    def _cite(self, chunk: Chunk | None, text: str) -> None:
         if chunk is not None and all(c.id != chunk.id for c in self.citations):
             self.citations.append(cite(chunk, text))
 
@@ -67,9 +73,20 @@ class OfflineDrafter:
         self.labels: dict[str, str] = self.phrasing["strategies"]
 
     def generate(self, context: DraftContext, n: int) -> list[Draft]:
-        """Up to n drafts that differ by strategy; always at least one."""
+        """Up to n drafts that differ by strategy; always at least one.
+
+        When nothing answers (a shop that switched the playbook's moves off and wrote none of
+        its own), the last resort is the honest "I'll check" reply, which states nothing.
+        """
+        return self._compose(self._plan(context), context, n) or self._compose(
+            [self._confirm, self._acknowledge], context, 1
+        )
+
+    @staticmethod
+    def _compose(builders, context: DraftContext, n: int) -> list[Draft]:
+        """Up to n drafts from the builders, in order, skipping near-duplicates."""
         drafts: list[Draft] = []
-        for build in self._plan(context):
+        for build in builders:
             draft = build(context)
             if draft is None or not draft.text:
                 continue
@@ -88,7 +105,7 @@ class OfflineDrafter:
         if self.answers_bait(context):  # then only a real fact is worth a second draft
             return [self._bait, self._direct] if context.facts else [self._bait]
         if context.knowledge_gap:
-            return [self._confirm, self._handover]
+            return [self._confirm, self._situation, self._handover]
         if self.needs_empathy(context):
             return [self._soothe, self._direct, self._alternative, self._detail]
         return [self._direct, self._scripted, self._detail, self._alternative]
@@ -132,7 +149,7 @@ class OfflineDrafter:
 
     def _start(self, strategy: str, context: DraftContext, first: str, second=False) -> _Reply:
         """A reply that opens well: our opener unless the first piece already opens that way."""
-        reply = _Reply(self.labels[strategy])
+        reply = _Reply(self.labels[strategy], context.product)
         empathetic = self.needs_empathy(context)
         if self._opens_itself(first, empathetic):
             return reply
@@ -200,11 +217,22 @@ class OfflineDrafter:
             return finish(script.text), script
         return None
 
+    def _is_closing(self, script: Chunk, context: DraftContext) -> bool:
+        """A thanks or goodbye reply to a content customer: it stands on its own."""
+        return "closing" in tags(script) and not self.needs_empathy(context)
+
+    def _closing(self, strategy: str, script: Chunk, context: DraftContext) -> Draft:
+        reply = _Reply(self.labels[strategy], context.product)
+        reply.add(finish(script.text), script)
+        return reply.draft()
+
     # -- strategies ---------------------------------------------------------------------------
 
     def _direct(self, context: DraftContext) -> Draft | None:
         """The answer itself, in a sentence or two."""
         main = self._main_answer(context)
+        if main and self._is_closing(main[1], context):
+            return self._closing("direct", main[1], context)
         order = self._order_sentence(context)
         first = order or (main[0] if main else "")
         if not first:
@@ -213,6 +241,17 @@ class OfflineDrafter:
         reply.add(order)
         if main:
             reply.add(main[0], main[1])
+        self._safety(reply, context)
+        reply.add(self._ending(context))
+        return reply.draft()
+
+    def _situation(self, context: DraftContext) -> Draft | None:
+        """The playbook's move for the situation, when the shop's knowledge has no answer."""
+        if not context.situation_moves:
+            return None
+        move = context.situation_moves[0]
+        reply = self._start("situation", context, move.text, second=True)
+        reply.add(finish(move.text), move)
         self._safety(reply, context)
         reply.add(self._ending(context))
         return reply.draft()
@@ -239,6 +278,8 @@ class OfflineDrafter:
         script = next((s for s in self._usable_scripts(context) if s.id != used), None)
         if script is None:
             return None
+        if self._is_closing(script, context):
+            return self._closing("scripted", script, context)
         reply = self._start("scripted", context, script.text, second=True)
         reply.add(finish(script.text), script)
         self._safety(reply, context)
@@ -302,12 +343,20 @@ class OfflineDrafter:
         self._safety(reply, context)
         return reply.draft()
 
+    def _acknowledge(self, context: DraftContext) -> Draft:
+        """Take the question down and say a colleague checks it (no fact, no promise)."""
+        reply = _Reply(self.labels["handover"], context.product)
+        reply.add(self._opener(context, second=True))
+        reply.add(self.phrasing["clarify"])
+        reply.add(self.phrasing["handover"])
+        return reply.draft()
+
     def _handover(self, context: DraftContext) -> Draft | None:
         """Ask for details and hand the question to a colleague, with the shop's reply promise."""
         if not context.gap_scripts:
             return None
         script = context.gap_scripts[min(1, len(context.gap_scripts) - 1)]
-        reply = _Reply(self.labels["handover"])
+        reply = _Reply(self.labels["handover"], context.product)
         reply.add(self._opener(context, second=True))
         reply.add(self.phrasing["clarify"])
         reply.add(self.phrasing["handover"])

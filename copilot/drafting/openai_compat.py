@@ -80,7 +80,9 @@ def _knowledge_lines(context: DraftContext) -> str:
     chunks: list[Chunk] = [fact.chunk for fact in context.facts]
     chunks += context.scripts[:PROMPT_SCRIPTS] + context.safety_scripts
     if context.knowledge_gap or not context.facts:
-        chunks += context.gap_scripts[:1]
+        chunks += context.gap_scripts[:1] + context.situation_moves[:1]
+    if context.product and any(c.type == "playbook" and c.sku for c in chunks):
+        chunks.append(context.product)  # a move names the product: the name is cited from here
     seen: dict[str, Chunk] = {chunk.id: chunk for chunk in chunks}
     lines = [
         f"[{chunk.id}]（{chunk.type}）{chunk.text.replace(chr(10), ' ')}" for chunk in seen.values()

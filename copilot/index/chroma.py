@@ -158,8 +158,10 @@ class ChromaStore:
         stored = (collection.metadata or {}).get("fingerprint")
         loaded = fingerprint_of((meta or {}).get("hash", "") for meta in metadatas)
         matrix = None
-        if vectors:
+        if vectors and chunks:
             matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(chunks), -1)
+        elif vectors:  # an empty knowledge base: no rows, and no dimension to read either
+            matrix = np.zeros((0, 0), dtype=np.float32)
         return Snapshot(chunks, matrix, stored, complete=stored == loaded)
 
     def query(self, backend_id: str, vector: np.ndarray, n: int, where: dict | None):

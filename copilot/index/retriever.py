@@ -171,6 +171,8 @@ class HybridRetriever:
         """
         filters = filters or SearchFilters()
         index = self._index()
+        if not index.chunks:  # a shop with no knowledge yet: nothing to find
+            return []
         text = normalize(query)
         ranked_lists: list[list[str]] = []
         focused = (

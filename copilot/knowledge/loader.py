@@ -14,6 +14,7 @@ from copilot.knowledge.models import BannedWords, Product, RuleDocument, RuleSec
 log = logging.getLogger(__name__)
 
 BANNED_WORDS_FILE = "compliance/banned_words.yaml"
+PLAYBOOK_FILE = "playbook.yaml"
 
 
 @dataclass
@@ -49,12 +50,24 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     if banned.is_file():
         known.add(banned)
         kb.banned_words = _load_banned_words(banned, BANNED_WORDS_FILE, problems)
+    playbook = root / PLAYBOOK_FILE
+    if playbook.is_file():
+        known.add(playbook)
+        from copilot.drafting.playbook import load_playbook  # drafting builds on knowledge
+
+        try:
+            load_playbook(root)
+        except KnowledgeError as exc:
+            problems += exc.problems
     _check_related(kb, problems)
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p not in known):
         if not any(part.startswith(".") for part in path.relative_to(root).parts):
             kb.warnings.append(f"{path.relative_to(root)}: not a knowledge file, ignored")
     if not (kb.products or kb.rules or kb.scripts) and not problems:
-        problems.append(f"{root}: no products/*.yaml, rules/*.md or scripts/*.yaml found")
+        kb.warnings.append(
+            f"{root}: no products/*.yaml, rules/*.md or scripts/*.yaml yet; drafts come from the "
+            "built-in playbook only"
+        )
     if problems:
         raise KnowledgeError(problems)
     for warning in kb.warnings:

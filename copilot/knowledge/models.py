@@ -1,5 +1,7 @@
 """Pydantic models of the knowledge format: the contract other shops write their knowledge in."""
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from copilot.knowledge.taxonomy import ChunkType, Intent, Stage
@@ -79,7 +81,7 @@ class Chunk(BaseModel):
     """The unit that is embedded, indexed and cited."""
 
     id: str
-    type: ChunkType
+    type: ChunkType | Literal["playbook"]  # playbook moves are cited, never indexed
     text: str
     source: str
     title: str = ""

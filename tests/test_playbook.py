@@ -1,0 +1,179 @@
+"""The built-in playbook: what it may say, how a shop overrides it, that the shop's scripts win."""
+
+import re
+import shutil
+
+import pytest
+
+from copilot.compliance.guard import ComplianceGuard
+from copilot.compliance.lexicon import load_lexicon
+from copilot.config import bundled_knowledge_dir
+from copilot.container import build_copilot
+from copilot.drafting.playbook import SPECIAL_TAGS, built_in_playbook, load_playbook
+from copilot.errors import KnowledgeError
+from copilot.knowledge.loader import load_knowledge
+from copilot.knowledge.taxonomy import INTENT_STAGES
+from copilot.schemas import DraftRequest
+from tests.conftest import make_settings
+
+# a number, or a Chinese numeral with a unit: a time limit, amount or count only knowledge may give
+_NUMBERS = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:天|小时|分钟|元|块|倍|年|个月|次|件)")
+# words that state an order's status as fact
+_ORDER_STATUS = ("已发货", "已经发货", "已签收", "已经签收", "已收到退货", "已退款", "已经退款")
+
+
+@pytest.fixture(scope="module")
+def playbook():
+    return built_in_playbook()
+
+
+def test_every_move_passes_the_compliance_guard_untouched(playbook):
+    guard = ComplianceGuard(load_lexicon())
+    for move in playbook.moves:
+        result = guard.check(move.text.replace("{product}", "商品"))
+        assert result.passed and not result.hits, (move.id, result.hits)
+
+
+def test_no_move_states_a_number_or_an_order_status(playbook):
+    for move in playbook.moves:
+        assert not _NUMBERS.search(move.text), move.id
+        assert not any(status in move.text for status in _ORDER_STATUS), move.id
+
+
+def test_every_intent_in_every_stage_has_a_general_move():
+    merged = load_playbook(None)
+    for intent, stages in INTENT_STAGES.items():
+        for stage in stages:
+            general = [
+                m
+                for m in merged.for_intent(intent)
+                if not merged.situation_of(m.move)
+                and (not m.move.stages or stage in m.move.stages)
+                and not {"needs_product"} & set(m.move.tags)
+            ]
+            assert general, (intent, stage)
+    for tag in SPECIAL_TAGS:
+        assert merged.tagged(tag), tag
+
+
+def test_every_situational_move_has_trigger_words():
+    merged = load_playbook(None, {"late": ["还没发"]})
+    for entry in merged.moves:
+        for tag in entry.move.tags:
+            if tag in merged.situations:
+                assert merged.situations[tag], tag
+
+
+@pytest.fixture
+def scriptless_shop(tiny_shop):
+    """The tea shop with its products and rules but none of its scripts."""
+    shutil.rmtree(tiny_shop / "scripts")
+    return tiny_shop
+
+
+def _copilot(tmp_path, knowledge):
+    copilot = build_copilot(make_settings(tmp_path, knowledge_dir=knowledge))
+    copilot.ingest()
+    return copilot
+
+
+def test_a_shop_without_scripts_is_greeted_and_bargained_with_from_the_playbook(
+    scriptless_shop, tmp_path
+):
+    copilot = _copilot(tmp_path, scriptless_shop)
+    hello = copilot.draft(DraftRequest(message="你好"), record=False)
+    assert hello.drafts and hello.drafts[0].citations[0].type == "playbook"
+    assert hello.drafts[0].citations[0].source == "playbook"
+    bargain = copilot.draft(DraftRequest(message="能便宜点吗 我买两斤"), record=False)
+    cited = [c.id for d in bargain.drafts for c in d.citations]
+    assert "playbook:promotion-bargain" in cited
+    assert all("改价" not in d.text or "没有单独改价" in d.text for d in bargain.drafts)
+
+
+def test_a_gap_without_the_shops_confirm_script_uses_the_playbooks(scriptless_shop, tmp_path):
+    copilot = _copilot(tmp_path, scriptless_shop)
+    response = copilot.draft(DraftRequest(message="你们支持企业月结吗"), record=False)
+    assert response.knowledge_gap
+    first = response.drafts[0]
+    assert first.citations[0].id.startswith("playbook:gap-")
+    assert "确认" in first.text and not _NUMBERS.search(first.text)
+
+
+def test_the_shops_own_script_wins_over_the_playbook(tiny_shop, tmp_path):
+    copilot = _copilot(tmp_path, tiny_shop)
+    hello = copilot.draft(DraftRequest(message="你好"), record=False)
+    assert hello.drafts[0].citations[0].id == "script:tea-greeting"
+    assert all(
+        not c.id.startswith("playbook:greeting-presale") for d in hello.drafts for c in d.citations
+    )
+    gap = copilot.draft(DraftRequest(message="你们支持企业月结吗"), record=False)
+    assert gap.drafts[0].citations[0].id == "script:tea-gap"
+
+
+def test_a_shop_overrides_and_switches_off_moves(scriptless_shop, tmp_path):
+    (scriptless_shop / "playbook.yaml").write_text(
+        "disabled: [promotion-price-match]\n"
+        "moves:\n"
+        "  - id: promotion-bargain\n"
+        "    intent: promotion\n"
+        "    text: 茶叶价格是统一定的，我没办法改价，不过页面上的优惠券都能用。\n"
+        "    tags: [bargain]\n",
+        encoding="utf-8",
+    )
+    copilot = _copilot(tmp_path, scriptless_shop)
+    bargain = copilot.draft(DraftRequest(message="能便宜点吗"), record=False)
+    texts = " ".join(d.text for d in bargain.drafts)
+    assert "茶叶价格是统一定的" in texts
+    sources = {c.source for d in bargain.drafts for c in d.citations if c.id.endswith("bargain")}
+    assert sources == {"playbook.yaml"}
+    match = copilot.draft(DraftRequest(message="拼多多上比你们便宜"), record=False)
+    assert all("price-match" not in c.id for d in match.drafts for c in d.citations)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            "moves:\n  - id: x\n    intent: haggle\n    text: 好的\n",
+            r"move 1 \(x\): field 'intent'",
+        ),
+        ("moves:\n  - id: x\n    intent: other\n    text: 您的{order}\n", r"unknown slot"),
+        ("disabled: [no-such-move]\n", r"field 'disabled': unknown move id\(s\) no-such-move"),
+        ("moves: [\n", r"playbook.yaml: invalid YAML"),
+        (
+            "moves:\n  - {id: a, intent: other, text: 好}\n  - {id: a, intent: other, text: 好}\n",
+            r"move 2 \(a\): field 'id': duplicate id",
+        ),
+    ],
+)
+def test_a_broken_playbook_file_is_reported_by_file_move_and_field(tiny_shop, content, expected):
+    (tiny_shop / "playbook.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=expected):
+        load_knowledge(tiny_shop)
+
+
+def test_an_empty_knowledge_directory_is_served_from_the_playbook_only(tmp_path):
+    empty = tmp_path / "empty_shop"
+    empty.mkdir()
+    assert any("built-in playbook only" in w for w in load_knowledge(empty).warnings)
+    copilot = _copilot(tmp_path, empty)
+    for message in ("在吗", "这个多少钱", "快递三天没动了", "质量太差了 我要退货", "开专票"):
+        response = copilot.draft(DraftRequest(message=message), record=False)
+        assert response.drafts, message
+        for draft in response.drafts:
+            assert all(c.type == "playbook" for c in draft.citations), draft
+            assert not _NUMBERS.search(draft.text), draft.text
+
+
+def test_a_move_that_names_the_product_cites_the_product(tmp_path):
+    products_only = tmp_path / "products_only"
+    shutil.copytree(bundled_knowledge_dir() / "products", products_only / "products")
+    copilot = _copilot(tmp_path, products_only)
+    response = copilot.draft(DraftRequest(message="这个电水壶容量多大", sku="HM-K001"), record=False)
+    named = [
+        d for d in response.drafts if any(c.id == "playbook:product-focus" for c in d.citations)
+    ]
+    assert named, [d.text for d in response.drafts]
+    for draft in named:
+        assert "1.7L" in draft.text
+        assert "product:HM-K001" in [c.id for c in draft.citations]

@@ -1,15 +1,18 @@
-"""Property: any message on any knowledge gets at least one draft, and no draft invents a number.
+"""Property: any message on any knowledge gets at least one draft, and no draft invents a number
+or an order status.
 
 The knowledge is a random subset of the bundled shop's files (products only, rules only, scripts
 only, nothing at all, or any mix), the message a random mix of everyday customer phrases and
 arbitrary text, with or without an order. Every number a draft states must be in the request
-(message, order) or in the knowledge the draft cites.
+(message, order) or in the knowledge the draft cites, and every order status it asserts must be
+one the order shows.
 """
 
 import re
 import shutil
 from collections import OrderedDict
 from datetime import datetime
+from typing import get_args
 from unittest import mock
 
 import pytest
@@ -18,8 +21,9 @@ from hypothesis import strategies as st
 
 from copilot.config import bundled_knowledge_dir
 from copilot.container import build_copilot
+from copilot.drafting.order_truth import unsupported
 from copilot.index.embeddings.use_multilingual import UseMultilingualEmbeddings
-from copilot.schemas import CustomerContext, DraftRequest, OrderContext
+from copilot.schemas import CustomerContext, DraftRequest, OrderContext, OrderStatus
 from tests.conftest import make_settings
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -55,6 +59,7 @@ MESSAGES = (
 TIMES = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 1, 1))
 ORDERS = st.none() | st.builds(
     OrderContext,
+    status=st.none() | st.sampled_from(get_args(OrderStatus)),
     paid_at=st.none() | TIMES,
     shipped_at=st.none() | TIMES,
     courier=st.none() | st.sampled_from(["中通快递", "顺丰速运"]),
@@ -142,3 +147,4 @@ def test_any_message_on_any_knowledge_gets_a_draft_with_only_grounded_numbers(
             message,
             draft.text,
         )
+        assert unsupported(draft.text, order) == [], (message, order, draft.text)

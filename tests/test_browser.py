@@ -167,3 +167,14 @@ def test_console_keeps_the_api_key_for_the_session(browser, bundled_copilot, tmp
             page.wait_for_selector("[data-draft='0']")
         finally:
             context.close()
+
+
+def test_a_draft_from_the_built_in_playbook_is_labelled_as_such(page, server):
+    page.goto(server + "/")
+    page.fill("#message", "能帮我包装成礼物吗 送女朋友的")
+    page.click("#submit")
+    page.wait_for_selector("[data-draft='1']")
+    assert page.locator("[data-draft='0'] [data-badge='playbook']").count() == 0
+    assert page.inner_text("[data-draft='1'] [data-badge='playbook']") == "通用话术"
+    page.click("[data-draft='1'] summary")
+    assert "内置通用话术" in page.inner_text("[data-draft='1'] details")

@@ -169,7 +169,8 @@ def test_a_move_that_names_the_product_cites_the_product(tmp_path):
     products_only = tmp_path / "products_only"
     shutil.copytree(bundled_knowledge_dir() / "products", products_only / "products")
     copilot = _copilot(tmp_path, products_only)
-    response = copilot.draft(DraftRequest(message="这个电水壶容量多大", sku="HM-K001"), record=False)
+    request = DraftRequest(message="这个电水壶容量多大", sku="HM-K001")
+    response = copilot.draft(request, record=False)
     named = [
         d for d in response.drafts if any(c.id == "playbook:product-focus" for c in d.citations)
     ]

@@ -3,6 +3,8 @@
 from copilot.compliance.guard import ComplianceGuard
 from copilot.drafting.context import DraftContext, cite
 from copilot.drafting.facts import finish
+from copilot.drafting.offline import load_phrasing
+from copilot.drafting.order_truth import keep_to_the_order
 from copilot.schemas import Draft, DraftCompliance
 from copilot.understand.risk import mask_pii
 
@@ -20,9 +22,17 @@ def safe_draft(context: DraftContext, guard: ComplianceGuard) -> Draft:
     return Draft(text="您好，您的问题我已收到，正在为您核实，请稍等。", strategy=SAFE_STRATEGY)
 
 
+def order_checked(text: str, context: DraftContext) -> str:
+    """Text with any order status the request's order does not show replaced by "I'll check"."""
+    return keep_to_the_order(text, context.request.order, load_phrasing()["order_check"])
+
+
 def guard_draft(draft: Draft, context: DraftContext, guard: ComplianceGuard) -> Draft:
-    """The draft with block terms replaced or their sentences dropped, and what was found."""
-    text = mask_pii(draft.text)
+    """The draft with block terms replaced or their sentences dropped, and what was found.
+
+    Order statuses the request's order does not show are replaced first (order_checked).
+    """
+    text = mask_pii(order_checked(draft.text, context))
     found = guard.check(text)
     if found.passed:
         return draft.model_copy(

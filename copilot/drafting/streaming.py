@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from copilot.compliance.guard import sentences
 from copilot.drafting.context import DraftContext
-from copilot.drafting.guarding import guard_draft
+from copilot.drafting.guarding import guard_draft, order_checked
 from copilot.errors import LLMError, llm_error_kind
 from copilot.schemas import Draft, DraftRequest, DraftResponse
 from copilot.understand.risk import mask_pii
@@ -27,8 +27,9 @@ Event = tuple[str, dict]
 class _SentenceBuffer:
     """Per-draft text received so far; hands out complete, cleaned sentences."""
 
-    def __init__(self, copilot: Copilot):
+    def __init__(self, copilot: Copilot, context: DraftContext):
         self.copilot = copilot
+        self.context = context
         self.sent: dict[int, int] = {}
 
     def feed(self, index: int, text: str, final: bool = False) -> str:
@@ -43,7 +44,8 @@ class _SentenceBuffer:
             pieces = pieces[:-1]
         done = "".join(pieces)
         self.sent[index] = start + len(done)
-        return "".join(self.copilot.guard.clean(mask_pii(p)) for p in pieces if p.strip())
+        checked = (order_checked(p, self.context) for p in pieces if p.strip())
+        return "".join(self.copilot.guard.clean(mask_pii(p)) for p in checked)
 
 
 def _deltas_of(drafts: list[Draft], offset: int = 0) -> Iterator[Event]:
@@ -59,7 +61,7 @@ def _stream_llm(
 
     offset: drafts already sent before these (a clarifying question), so indexes follow them.
     """
-    buffer = _SentenceBuffer(copilot)
+    buffer = _SentenceBuffer(copilot, context)
     partial: list[dict] = []
     deadline = time.monotonic() + copilot.settings.llm_timeout
     for partial in copilot.llm.stream(context, n):  # type: ignore[union-attr]

@@ -26,10 +26,14 @@ function badges(r) {
 function draftCard(r, draft, index) {
   const status = el("div", {class: "status"});
   const text = highlighted(draft.text, draft.compliance.hits);
+  // a draft from the built-in playbook says so: the shop has not written this answer yet
+  const playbook = draft.citations.some(c => c.type === "playbook");
   const card = el("div", {class: "draft", "data-draft": String(index)},
-    el("h3", {}, `${index + 1}. ${draft.strategy}`), text);
+    el("h3", {}, `${index + 1}. ${draft.strategy}`,
+      ...(playbook ? [" ", el("span", {"data-badge": "playbook"}, "通用话术")] : [])), text);
   for (const c of draft.citations) {
-    card.append(el("details", {}, el("summary", {}, `引用 ${c.id}`), `${c.source}：${c.snippet}`));
+    const source = c.type === "playbook" && c.source === "playbook" ? "内置通用话术" : c.source;
+    card.append(el("details", {}, el("summary", {}, `引用 ${c.id}`), `${source}：${c.snippet}`));
   }
   if (!draft.compliance.passed) {
     card.append(el("div", {class: "notice"}, "已自动移除违规用语：" +

@@ -1,0 +1,102 @@
+"""A draft never states an order status (shipped, signed, refunded, return received) unless the
+request's order shows it; otherwise it says the agent will check."""
+
+import json
+from datetime import datetime
+
+import pytest
+
+from copilot.drafting.order_truth import claims_in, keep_to_the_order, unsupported
+from copilot.schemas import DraftRequest, OrderContext
+
+CHECK = "订单现在的具体状态我马上帮您核实，查到后告诉您。"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claims"),
+    [
+        ("我帮您查了一下，包裹已经发出，正常3到5天送达。", ["shipped"]),
+        ("包裹已经在路上了，您可以拒收。", ["shipped"]),
+        ("物流显示您的包裹已签收。", ["delivered"]),
+        ("退款已经操作了，支付宝一般即时到账。", []),  # "一般": explains the usual course
+        ("退款已经操作了，请您留意。", ["refunded"]),
+        ("我们已经收到您的退货，马上给您退款。", ["return_received"]),
+        ("您寄回的包裹我们还没收到您的退货。", ["return_received"]),
+        ("显示已签收但您没收到的话，请先问问家人。", []),
+        ("如果已经发货了，可以拒收。", []),
+        ("包裹已经发出了吗？", []),
+        ("您好，请问有什么可以帮您？", []),
+    ],
+)
+def test_what_a_sentence_asserts_about_the_order(sentence, claims):
+    assert claims_in(sentence) == claims
+
+
+def test_a_claim_stands_only_when_the_order_shows_it():
+    text = "亲，您好～包裹已经发出，您可以在订单详情里查看物流。有其他问题随时找我～"
+    assert keep_to_the_order(text, None, CHECK) == f"亲，您好～{CHECK}有其他问题随时找我～"
+    assert keep_to_the_order(text, OrderContext(status="paid"), CHECK) != text
+    assert keep_to_the_order(text, OrderContext(status="shipped"), CHECK) == text
+    assert keep_to_the_order(text, OrderContext(shipped_at=datetime(2026, 11, 28)), CHECK) == text
+    signed = "您的包裹已签收。"
+    assert unsupported(signed, OrderContext(status="shipped")) == ["delivered"]
+    assert unsupported(signed, OrderContext(status="delivered")) == []
+    refund = "已经为您退款。"
+    assert unsupported(refund, OrderContext(status="refunding")) == []
+    returned = "已收到您的退货。"  # the order we get never shows a return's arrival
+    assert unsupported(returned, OrderContext(status="closed")) == ["return_received"]
+
+
+def test_a_shops_script_does_not_tell_a_customer_without_an_order_that_the_parcel_left(
+    bundled_copilot,
+):
+    response = bundled_copilot.draft(DraftRequest(message="包裹是不是丢了", n=3), record=False)
+    texts = [d.text for d in response.drafts]
+    assert all(unsupported(t, None) == [] for t in texts), texts
+    assert any(CHECK in t for t in texts), texts
+
+
+def test_with_a_shipped_order_the_script_keeps_its_sentence(bundled_copilot):
+    order = OrderContext(status="shipped", shipped_at=datetime(2026, 11, 28, 9, 30))
+    request = DraftRequest(message="包裹是不是丢了", n=3, order=order)
+    texts = [d.text for d in bundled_copilot.draft(request, record=False).drafts]
+    assert all(CHECK not in t for t in texts), texts
+
+
+def test_an_llm_draft_that_asserts_a_status_is_corrected_streamed_and_not(
+    bundled_copilot, tmp_path
+):
+    from fastapi.testclient import TestClient
+
+    from copilot.api.app import create_app
+    from copilot.container import build_copilot
+    from tests.conftest import make_settings
+    from tests.fake_openai import FakeOpenAI
+
+    request = DraftRequest(message="我的快递到哪了", n=1)
+    given = list(bundled_copilot.prepare(request).given_chunks())  # what the LLM will be given
+    draft = {"strategy": "直接解答", "text": "您的包裹已经发出了，请耐心等待。", "citations": given}
+    answer = json.dumps({"drafts": [draft]}, ensure_ascii=False)
+    with FakeOpenAI() as fake:
+        settings = make_settings(
+            tmp_path,
+            data_dir=bundled_copilot.settings.data_dir,
+            llm_base_url=fake.base_url,
+            llm_model="fake-chat",
+        )
+        copilot = build_copilot(settings)
+        fake.enqueue(answer)
+        response = copilot.draft(request, record=False)
+        assert response.mode == "llm"
+        assert response.drafts[0].text.startswith(CHECK), response.drafts[0].text
+        fake.enqueue(answer)
+        with TestClient(create_app(copilot=copilot)) as client:
+            body = client.post("/v1/drafts/stream", json={"message": "我的快递到哪了", "n": 1}).text
+        streamed = "".join(
+            json.loads(line[len("data: ") :])["text"]
+            for block in body.split("\n\n")
+            if "event: delta" in block
+            for line in block.splitlines()
+            if line.startswith("data: ")
+        )
+        assert "已经发出" not in streamed and CHECK in streamed, streamed

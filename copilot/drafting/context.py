@@ -18,6 +18,15 @@ class Fact:
     relevance: float
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A product a question fits, and what its own knowledge answers (source: the chunk)."""
+
+    product: Chunk
+    answer: str | None = None
+    source: Chunk | None = None
+
+
 @dataclass
 class DraftContext:
     """Everything one request's drafts may use; nothing else may be stated or promised."""
@@ -35,6 +44,8 @@ class DraftContext:
     situation_moves: list[Chunk] = field(default_factory=list)
     bait: list[str] = field(default_factory=list)  # lexicon categories the customer's message uses
     product: Chunk | None = None
+    # the products the message fits equally well when it names none (两款耳机)
+    candidates: list[Candidate] = field(default_factory=list)
     clarify: bool = False  # the intent is uncertain: the first draft asks a clarifying question
 
     @property
@@ -51,6 +62,8 @@ class DraftContext:
         """Every chunk given to the drafter, by id: the only ones a draft may cite."""
         chunks = [f.chunk for f in self.facts] + self.scripts + self.gap_scripts
         chunks += self.safety_scripts + ([self.product] if self.product else [])
+        chunks += [c.product for c in self.candidates]
+        chunks += [c.source for c in self.candidates if c.source is not None]
         return {chunk.id: chunk for chunk in chunks}
 
 

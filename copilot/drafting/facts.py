@@ -96,19 +96,20 @@ class FactExtractor:
             chosen.add(best + 1)
         return "".join(finish(pieces[i]) for i in sorted(chosen))
 
-    def attribute_answer(self, chunk: Chunk, question: str) -> str | None:
-        """The product attribute the question asks about, as a sentence; None if none is asked."""
+    def attribute_answer(self, chunk: Chunk, question: str, template: str = "attribute_answer"):
+        """The product attribute the question asks about, as a sentence; None if none is asked.
+
+        template: the phrasing key the sentence is written with ({name}, {key}, {value}).
+        """
         name, attributes, _ = self._parse_product(chunk)
         asked = normalize(question)
         for key, value in attributes.items():
             if key in ("类目", "价格"):
                 continue
             if key in asked or any(alias in asked for alias in self.aliases.get(key, ())):
-                return self.phrasing["attribute_answer"].format(name=name, key=key, value=value)
+                return self.phrasing[template].format(name=name, key=key, value=value)
         if "价格" in attributes and any(w in asked for w in PRICE_WORDS):
-            return self.phrasing["attribute_answer"].format(
-                name=name, key="价格", value=attributes["价格"]
-            )
+            return self.phrasing[template].format(name=name, key="价格", value=attributes["价格"])
         return None
 
     @staticmethod

@@ -6,7 +6,7 @@ all (a knowledge gap).
 
 import numpy as np
 
-from copilot.drafting.context import DraftContext, Fact
+from copilot.drafting.context import Candidate, DraftContext, Fact
 from copilot.drafting.facts import FactExtractor
 from copilot.drafting.playbook import NEEDS_NO_PRODUCT, NEEDS_PRODUCT, Playbook, move_chunk
 from copilot.drafting.products import ProductFinder, category_of
@@ -30,6 +30,8 @@ SCRIPT_ANSWER = 0.38
 # scripts much less relevant than the best one for the intent are not offered at all
 SCRIPT_MARGIN = 0.15
 SAFETY_TAGS = {"phishing_link": "anti_fraud", "pii": "privacy"}
+# questions about a product: when several fit, each one's answer is given (or they are named)
+CANDIDATE_INTENTS = frozenset({"product_info", "size_advice"})
 # how relevant a playbook move counts: one written for the situation the message describes
 # answers it as well as a closely matching script; a general move only fills in
 PLAYBOOK_SITUATION_SCORE = 0.5
@@ -83,6 +85,8 @@ class Grounder:
             else self.products.category_named_in(understanding.query)
         )
         context.product = self._product(sku, context.facts)
+        if not sku and analysis.intent in CANDIDATE_INTENTS:
+            context.candidates = self._candidates(request.message, understanding.query, vector)
         conversation = normalize(" ".join([*understanding.earlier_customer_turns, request.message]))
         scored = [
             (script, score)
@@ -111,6 +115,7 @@ class Grounder:
             not context.facts
             and shop_best < SCRIPT_ANSWER
             and analysis.intent not in SCRIPT_ANSWERED
+            and not any(c.answer for c in context.candidates)
         )
         return context
 
@@ -150,6 +155,35 @@ class Grounder:
             if len(facts) == MAX_FACTS:
                 break
         return facts
+
+    def _candidates(self, message: str, query: str, vector: np.ndarray) -> list[Candidate]:
+        """Each product the message fits equally well, with the answer its knowledge gives."""
+        found = []
+        for sku in self.products.candidates(message):
+            product = self.retriever.chunk(f"product:{sku}")
+            if product is None:
+                continue
+            answer = self.extractor.attribute_answer(product, query, "candidate_attribute")
+            if answer is not None:
+                found.append(Candidate(product, answer, product))
+                continue
+            own = [
+                fact
+                for fact in self._facts(query, sku, "product_info", vector)
+                if fact.chunk.sku == sku and fact.relevance >= UNFOCUSED_PRODUCT_FACT
+            ]
+            if own:
+                answer = self._candidate_answer(product, own[0].sentence)
+                found.append(Candidate(product, answer, own[0].chunk))
+            else:
+                found.append(Candidate(product))
+        return found
+
+    def _candidate_answer(self, product: Chunk, sentence: str) -> str:
+        """One candidate's answer, led by its name."""
+        return self.extractor.phrasing["candidate_answer"].format(
+            name=product.title, answer=sentence.rstrip("。")
+        )
 
     def _product_fact_fits(
         self, chunk: Chunk, sku: str | None, intent: str, query: str, score: float, cov: float

@@ -104,11 +104,14 @@ class OfflineDrafter:
     def _plan(self, context: DraftContext) -> list[Callable[[DraftContext], Draft | None]]:
         if self.answers_bait(context):  # then only a real fact is worth a second draft
             return [self._bait, self._direct] if context.facts else [self._bait]
-        if context.knowledge_gap:
-            return [self._confirm, self._situation, self._handover]
+        if context.knowledge_gap:  # asking which product comes after the honest "I'll check"
+            return [self._confirm, self._per_candidate, self._situation, self._handover]
         if self.needs_empathy(context):
-            return [self._soothe, self._direct, self._alternative, self._detail]
-        return [self._direct, self._scripted, self._detail, self._alternative]
+            plan = [self._soothe, self._direct, self._alternative, self._detail]
+        else:
+            plan = [self._direct, self._scripted, self._detail, self._alternative]
+        # several products fit and none is named: answer for each, or ask which, first
+        return [self._per_candidate, *plan]
 
     # -- situation --------------------------------------------------------------------------
 
@@ -243,6 +246,34 @@ class OfflineDrafter:
             reply.add(main[0], main[1])
         self._safety(reply, context)
         reply.add(self._ending(context))
+        return reply.draft()
+
+    def _per_candidate(self, context: DraftContext) -> Draft | None:
+        """Several products fit a question that names none: each one's answer, or which one.
+
+        With answers for two or more, each is given; with none, the products are named and the
+        customer asked which; with one, the direct draft answers for that product.
+        """
+        if len(context.candidates) < 2:
+            return None
+        p = self.phrasing
+        answered = [c for c in context.candidates if c.answer]
+        if len(answered) > 1:
+            reply = self._start("candidates", context, p["candidates_intro"])
+            reply.add(p["candidates_intro"])
+            for candidate in answered:
+                reply.add(candidate.answer, candidate.source)
+            reply.parts[-1] = reply.parts[-1].rstrip("；") + "。"
+            reply.add(p["candidates_ask"])
+            return reply.draft()
+        if answered:
+            return None
+        names = "、".join(c.product.title for c in context.candidates)
+        question = p["candidates_which"].format(names=names)
+        reply = self._start("candidates", context, question)
+        reply.add(question)
+        for candidate in context.candidates:
+            reply.citations.append(cite(candidate.product, candidate.product.title))
         return reply.draft()
 
     def _situation(self, context: DraftContext) -> Draft | None:

@@ -18,6 +18,7 @@ def sentences(text: str) -> list[str]:
     """The text in sentences, each with its closing punctuation; joined they are the text."""
     return _SENTENCE.findall(text)
 
+
 # what a sentence asserts when it uses one of these phrases
 CLAIMS: dict[str, tuple[str, ...]] = {
     "shipped": (

@@ -1,13 +1,17 @@
 """Which product a conversation is about when the request names none.
 
 A word of a product's name identifies it as well as it is rare among the shop's product names:
-水壶 in one name points at that kettle, 耳机 in two names says "one of the earphones".
-Attribute words (容量, 颜色) never identify a product.
+水壶 in one name points at that kettle, 耳机 in two names says "one of the earphones". The word
+a name ends in (耳机, 手机壳) says what the product is and counts more than a word inside it
+(手机 in 手机壳), and customers' everyday words for a kind of product (充电头 for 充电器,
+保护壳 for 手机壳; data/product_words.yaml) count as the name's. Attribute words (容量, 颜色)
+never identify a product.
 """
 
 import re
 from collections import Counter
 
+from copilot.datafiles import package_yaml
 from copilot.index.retriever import HybridRetriever
 from copilot.index.text import normalize
 from copilot.knowledge.models import Chunk
@@ -15,7 +19,22 @@ from copilot.knowledge.models import Chunk
 # a word in more product names than this says nothing about which product is meant
 MAX_NAMES_PER_WORD = 3
 MIN_WORD_CHARS = 2
+# a word a product's name ends in (what the product is) counts this many times a word inside it
+HEAD_WEIGHT = 3.0
+# more products than this sharing the best match is no longer "one of these"
+MAX_CANDIDATES = 4
 _CJK = re.compile(r"[\u4e00-\u9fff]{2}")
+# what follows the product word in a name: sizes, counts and specs ("1.7L", "（2片装）", "SPF50+")
+_NAME_TAIL = re.compile(r"(?:[\s（(][^\u4e00-\u9fff]*|[（(][^）)]*[）)])+$")
+
+
+def synonym_groups() -> list[frozenset[str]]:
+    """Groups of everyday words for one kind of product (data/product_words.yaml)."""
+    groups = package_yaml("copilot.drafting", "product_words.yaml")["groups"]
+    return [
+        frozenset(w for w in (normalize(str(word)) for word in group) if len(w) >= MIN_WORD_CHARS)
+        for group in groups
+    ]
 
 
 def category_of(product: Chunk | None) -> str:
@@ -32,7 +51,9 @@ class ProductFinder:
         for aliases in phrasing["attribute_aliases"].values():
             ignored.update(str(a) for a in aliases)
         self._ignored = {normalize(word) for word in ignored}
+        self._synonyms = synonym_groups()
         self._names: dict[str, frozenset[str]] = {}
+        self._heads: dict[str, frozenset[str]] = {}
         self._weights: dict[str, float] = {}
         self._built_for: object = None
 
@@ -41,12 +62,28 @@ class ProductFinder:
         key = tuple(p.id for p in products)
         if key != self._built_for:
             self._names = {p.sku: self._words(p.title) for p in products}
+            self._heads = {p.sku: self._head_words(p.title, self._names[p.sku]) for p in products}
             counts = Counter(word for name in self._names.values() for word in name)
             self._weights = {
                 word: 1.0 / count for word, count in counts.items() if count <= MAX_NAMES_PER_WORD
             }
             self._built_for = key
         return self._names, self._weights
+
+    @staticmethod
+    def _head_words(title: str, words: frozenset[str]) -> frozenset[str]:
+        """The name's words it ends in, once sizes and specs are cut off (耳机, 手机壳, 机壳)."""
+        core = _NAME_TAIL.sub("", normalize(title)).rstrip()
+        return frozenset(w for w in words if core.endswith(w))
+
+    def _message_words(self, text: str) -> frozenset[str]:
+        """A message's words, plus the other everyday words for each kind of product it names."""
+        words = set(self._words(text))
+        folded = normalize(text)
+        for group in self._synonyms:
+            if any(word in folded for word in group):
+                words |= group
+        return frozenset(words)
 
     def _words(self, text: str) -> frozenset[str]:
         """Jieba words plus Chinese character bigrams (阔腿裤 and 阔腿西装裤 share 阔腿)."""
@@ -59,12 +96,29 @@ class ProductFinder:
 
     def _scores(self, text: str) -> list[tuple[float, str]]:
         names, weights = self._index()
-        words = self._words(text)
+        words = self._message_words(text)
         scored = [
-            (sum(weights.get(word, 0.0) for word in words & name), sku)
+            (
+                sum(
+                    weights.get(word, 0.0) * (HEAD_WEIGHT if word in self._heads[sku] else 1.0)
+                    for word in words & name
+                ),
+                sku,
+            )
             for sku, name in names.items()
         ]
         return sorted((item for item in scored if item[0] > 0), reverse=True)
+
+    def candidates(self, text: str) -> list[str]:
+        """The products text fits equally well when it fits several (两款耳机), best first.
+
+        Empty when it names one product, none, or too many to list.
+        """
+        scored = self._scores(text)
+        if len(scored) < 2 or scored[0][0] < 1.0 or scored[1][0] != scored[0][0]:
+            return []
+        tied = sorted(sku for score, sku in scored if score == scored[0][0])
+        return tied if len(tied) <= MAX_CANDIDATES else []
 
     def named_in(self, text: str) -> str | None:
         """The sku of the one product text names; None when none, or several equally, match."""

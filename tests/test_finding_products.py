@@ -1,0 +1,71 @@
+"""Finding the product a question is about: everyday synonyms, the word a name ends in,
+Traditional characters, and answering for each product when several fit."""
+
+import pytest
+
+from copilot.schemas import DraftRequest
+
+
+@pytest.fixture(scope="module")
+def finder(bundled_copilot):
+    return bundled_copilot.grounder.products
+
+
+@pytest.mark.parametrize(
+    ("message", "sku"),
+    [
+        ("保护壳是什么材质", "HM-D009"),  # 保护壳 → 手机壳
+        ("手机膜是几片装的", "HM-D010"),  # 手机膜 → 钢化膜, not the phone case
+        ("烧水壶多大", "HM-K001"),  # 烧水壶 → 电热水壶
+        ("充电线多长", "HM-D005"),  # 充电线 → 数据线
+        ("洗面奶适合油皮吗", "HM-S001"),  # 洗面奶 → 洁面乳
+        ("吹風機多少瓦", "HM-K006"),  # Traditional
+        ("碎花那款有M码吗", "HM-W001"),  # a word inside the name still identifies it
+    ],
+)
+def test_everyday_words_find_the_product(finder, message, sku):
+    assert finder.named_in(message) == sku
+
+
+@pytest.mark.parametrize(
+    ("message", "skus"),
+    [
+        ("耳机能连两台手机吗", ["HM-D006", "HM-D007"]),  # 耳机 is what they are; 手机 is not
+        ("充电宝能带上飞机吗", ["HM-D003", "HM-D004"]),
+        ("裤子是什么面料", ["HM-W002", "HM-W007"]),  # 裤子 → 牛仔裤, 西装裤
+    ],
+)
+def test_a_word_that_fits_several_products_names_them_all(finder, message, skus):
+    assert finder.named_in(message) is None
+    assert finder.candidates(message) == skus
+
+
+def test_one_product_named_is_no_list_of_candidates(finder):
+    assert finder.candidates("耳机降噪效果怎么样") == []  # 降噪 is only in one earphone's name
+    assert finder.candidates("你好") == []
+
+
+def test_each_candidate_gets_its_own_answer_first(bundled_copilot):
+    response = bundled_copilot.draft(DraftRequest(message="耳机续航多久"), record=False)
+    first = response.drafts[0]
+    assert first.strategy == "分款说明"
+    assert "半入耳式无线蓝牙耳机" in first.text and "主动降噪头戴式耳机" in first.text
+    assert "约30小时" in first.text and "约60小时" in first.text
+    assert {c.id for c in first.citations} == {"product:HM-D006", "product:HM-D007"}
+    assert first.text.endswith("告诉我后我再帮您细看。")
+
+
+def test_when_no_candidate_answers_they_are_named_after_the_honest_check(bundled_copilot):
+    response = bundled_copilot.draft(DraftRequest(message="耳机支持LDAC吗", n=3), record=False)
+    assert response.knowledge_gap
+    assert response.drafts[0].strategy != "分款说明"
+    which = [d for d in response.drafts if d.strategy == "分款说明"]
+    assert which and "半入耳式无线蓝牙耳机、主动降噪头戴式耳机" in which[0].text
+    assert {c.id for c in which[0].citations} == {"product:HM-D006", "product:HM-D007"}
+
+
+def test_a_product_in_focus_gets_no_candidates(bundled_copilot):
+    request = DraftRequest(message="耳机续航多久", sku="HM-D007")
+    drafts = bundled_copilot.draft(request, record=False).drafts
+    assert all(d.strategy != "分款说明" for d in drafts)
+    assert "约60小时" in drafts[0].text

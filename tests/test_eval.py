@@ -2,6 +2,7 @@
 
 import copy
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,14 @@ from copilot.drafting.offline import OfflineDrafter, load_phrasing
 from copilot.errors import KnowledgeError
 from copilot.evaluation.cases import GoldenCase, load_golden
 from copilot.evaluation.gate import Thresholds, regressions
-from copilot.evaluation.metrics import FactCoverage, Grounding, Outcome, RougeL, lcs_length
+from copilot.evaluation.metrics import (
+    FactCoverage,
+    Grounding,
+    Outcome,
+    Relevance,
+    RougeL,
+    lcs_length,
+)
 from copilot.evaluation.suite import evaluate
 from copilot.evaluation.targets import HttpTarget, InProcessTarget
 from copilot.knowledge.taxonomy import INTENT_STAGES, INTENTS
@@ -102,6 +110,23 @@ def test_metrics_score_facts_grounding_and_character_rouge():
     assert Grounding({"rule:x": "补10元，3天内"}).score(case, outcome).value == 1.0
     assert lcs_length("abcde", "ace") == 3
     assert RougeL().score(case, Outcome(response("可以补10元发顺丰"))).value == 1.0
+
+
+def test_relevance_counts_drafts_that_carry_a_fact_answering_something_else():
+    case = GoldenCase(
+        id="t",
+        message="怎么还没发货",
+        intent="shipping",
+        reference="付款后48小时内发货，我帮您催一下。",
+        forbidden_facts=["七天无理由", "仅退款"],
+    )
+    two = response("付款后48小时内发货。")
+    two.drafts.append(Draft(text="未发货可以申请仅退款。", strategy="补充说明"))
+    scored = Relevance().score(case, Outcome(two))
+    assert scored.value == 0.5 and "仅退款" in scored.reason
+    assert Relevance().score(case, Outcome(response("付款后48小时内发货。"))).value == 1.0
+    plain = case.model_copy(update={"forbidden_facts": []})
+    assert math.isnan(Relevance().score(plain, Outcome(two)).value)
 
 
 def test_gate_reports_drops_beyond_tolerance_and_ceilings():

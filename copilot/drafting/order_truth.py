@@ -33,6 +33,8 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     "return_received": (
         "已收到您的退货", "已经收到您的退货", "退货已收到", "退货已经收到", "已收到您寄回",
         "已经收到您寄回", "还没收到您的退货", "还没有收到您的退货", "退货还没到", "还没收到退货",
+        "仓库已签收", "仓库已经签收", "仓库还没签收", "仓库还没有签收", "仓库已收到",
+        "仓库已经收到", "仓库还没收到", "仓库还没有收到",
     ),
 }  # fmt: skip
 # the order statuses that show each claim (a return's arrival is never in the order we get)

@@ -36,6 +36,10 @@ class GoldenCase(BaseModel):
         description="Any-of groups: the first draft must contain one phrase of every group.",
     )
     must_not: list[str] = Field(default_factory=list, description="Phrases no draft may contain.")
+    forbidden_facts: list[str] = Field(
+        default_factory=list,
+        description="Facts that answer something else: a draft carrying one is off the point.",
+    )
     empathy: bool = False
     gold: list[str] = Field(default_factory=list, description="Chunk ids that answer it.")
     gap: bool = False

@@ -132,6 +132,21 @@ class FactCoverage:
         return MetricResult(value, reason)
 
 
+class Relevance:
+    """Drafts carry only facts that answer the question: the share free of forbidden facts."""
+
+    name = "relevance"
+
+    def score(self, case: GoldenCase, outcome: Outcome) -> MetricResult:
+        """Score one case (see the class docstring)."""
+        if not case.forbidden_facts or not outcome.texts:
+            return MetricResult(NAN)
+        off = [[f for f in case.forbidden_facts if f in text] for text in outcome.texts]
+        value = sum(not found for found in off) / len(outcome.texts)
+        found = sorted({f for facts in off for f in facts})
+        return MetricResult(value, "off the point: " + ", ".join(found) if found else "")
+
+
 class ComplianceViolations:
     """No draft holds a block term of the lexicon or a phrase the case forbids (1 = violated)."""
 

@@ -93,14 +93,14 @@ def response(text: str, citations=(), intent="shipping") -> DraftResponse:
     )
 
 
-def test_metrics_score_facts_grounding_and_character_rouge():
-    case = GoldenCase(
-        id="t",
-        message="能发顺丰吗",
-        intent="shipping",
-        reference="可以补10元发顺丰",
-        facts=[["10元"], ["199", "满减"]],
+def shipping_case(message: str, reference: str, **expectations) -> GoldenCase:
+    return GoldenCase(
+        id="t", message=message, intent="shipping", reference=reference, **expectations
     )
+
+
+def test_metrics_score_facts_grounding_and_character_rouge():
+    case = shipping_case("能发顺丰吗", "可以补10元发顺丰", facts=[["10元"], ["199", "满减"]])
     cite = Citation(id="rule:x", type="rule", source="r.md", snippet="")
     outcome = Outcome(response("补10元可以发顺丰，3天到", [cite]))
     coverage = FactCoverage().score(case, outcome)
@@ -113,11 +113,9 @@ def test_metrics_score_facts_grounding_and_character_rouge():
 
 
 def test_relevance_counts_drafts_that_carry_a_fact_answering_something_else():
-    case = GoldenCase(
-        id="t",
-        message="怎么还没发货",
-        intent="shipping",
-        reference="付款后48小时内发货，我帮您催一下。",
+    case = shipping_case(
+        "怎么还没发货",
+        "付款后48小时内发货，我帮您催一下。",
         forbidden_facts=["七天无理由", "仅退款"],
     )
     two = response("付款后48小时内发货。")

@@ -22,6 +22,15 @@ COVERAGE_WEIGHT = 0.3
 MAX_CACHED_SENTENCES = 20_000
 
 
+# a draft's sentence ends, and the ～ that closes a greeting ("亲，您好～")
+_DRAFT_SENTENCE = re.compile(r"[^。！？!?；;～\n]+[。！？!?；;～\n]*|[。！？!?；;～\n]+")
+
+
+def draft_sentences(text: str) -> list[str]:
+    """A draft's text in sentences, each with its closing punctuation; joined they are the text."""
+    return _DRAFT_SENTENCE.findall(text)
+
+
 def finish(sentence: str) -> str:
     """A sentence with closing punctuation (；becomes 。 when it ends a draft's clause)."""
     sentence = sentence.strip().rstrip("；;，,")

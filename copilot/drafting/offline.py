@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from copilot.datafiles import package_yaml
 from copilot.drafting.context import DraftContext, cite
-from copilot.drafting.facts import finish
+from copilot.drafting.facts import draft_sentences, finish
 from copilot.drafting.grounding import tags
 from copilot.knowledge.models import Chunk
 from copilot.schemas import Citation, Draft
@@ -46,9 +46,18 @@ class _Reply:
     citations: list[Citation] = field(default_factory=list)
 
     def add(self, text: str | None, chunk: Chunk | None = None) -> None:
+        """Append a piece, without the sentences the reply has already said (in near words)."""
         if not text:
             return
         if any(overlap(text, part) > DUPLICATE_OVERLAP for part in self.parts):
+            return
+        said = [sentence for part in self.parts for sentence in draft_sentences(part)]
+        text = "".join(
+            sentence
+            for sentence in draft_sentences(text)
+            if not any(overlap(sentence, old) > DUPLICATE_OVERLAP for old in said)
+        )
+        if not text.strip("。！？!?；;～，, \n"):
             return
         self.parts.append(text)
         self._cite(chunk, text)

@@ -6,18 +6,8 @@ that counts as evidence. A sentence that asserts a status the order does not sho
 the honest "I'll check the order" sentence; conditional sentences ("显示已签收的话…") are kept.
 """
 
-import re
-
+from copilot.drafting.facts import draft_sentences as sentences
 from copilot.schemas import OrderContext
-
-# sentence ends, and the ～ that closes a greeting ("亲，您好～") so the greeting is never dropped
-_SENTENCE = re.compile(r"[^。！？!?；;～\n]+[。！？!?；;～\n]*|[。！？!?；;～\n]+")
-
-
-def sentences(text: str) -> list[str]:
-    """The text in sentences, each with its closing punctuation; joined they are the text."""
-    return _SENTENCE.findall(text)
-
 
 # what a sentence asserts when it uses one of these phrases
 CLAIMS: dict[str, tuple[str, ...]] = {

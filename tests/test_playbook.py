@@ -178,3 +178,16 @@ def test_a_move_that_names_the_product_cites_the_product(tmp_path):
     for draft in named:
         assert "1.7L" in draft.text
         assert "product:HM-K001" in [c.id for c in draft.citations]
+
+
+def test_a_shop_that_switches_every_move_off_still_gets_an_honest_draft(tmp_path):
+    empty = tmp_path / "bare_shop"
+    empty.mkdir()
+    ids = [m.id for m in built_in_playbook().moves]
+    (empty / "playbook.yaml").write_text(f"disabled: [{', '.join(ids)}]\n", encoding="utf-8")
+    copilot = _copilot(tmp_path, empty)
+    for message in ("你好", "能便宜点吗", "质量太差了 我要退货", "你们卖不卖手机壳"):
+        drafts = copilot.draft(DraftRequest(message=message), record=False).drafts
+        assert drafts, message
+        for draft in drafts:  # the drafter's own promise-free words, citing nothing
+            assert draft.text and not draft.citations and not _NUMBERS.search(draft.text)

@@ -85,9 +85,17 @@ def test_a_shop_without_scripts_is_greeted_and_bargained_with_from_the_playbook(
     assert hello.drafts and hello.drafts[0].citations[0].type == "playbook"
     assert hello.drafts[0].citations[0].source == "playbook"
     bargain = copilot.draft(DraftRequest(message="能便宜点吗 我买两斤"), record=False)
-    cited = [c.id for d in bargain.drafts for c in d.citations]
-    assert "playbook:promotion-bargain" in cited
+    assert not bargain.knowledge_gap  # the move answers the situation in full
+    assert bargain.drafts[0].citations[0].id == "playbook:promotion-bargain"
     assert all("改价" not in d.text or "没有单独改价" in d.text for d in bargain.drafts)
+
+
+def test_a_move_that_only_promises_to_find_out_leaves_a_gap(scriptless_shop, tmp_path):
+    copilot = _copilot(tmp_path, scriptless_shop)
+    response = copilot.draft(DraftRequest(message="你们有没有卖猫爬架", n=3), record=False)
+    assert response.knowledge_gap
+    cited = [c.id for d in response.drafts for c in d.citations]
+    assert cited[0].startswith("playbook:gap-") and "playbook:product-not-sold" in cited
 
 
 def test_a_gap_without_the_shops_confirm_script_uses_the_playbooks(scriptless_shop, tmp_path):

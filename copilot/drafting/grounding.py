@@ -38,6 +38,8 @@ PLAYBOOK_SITUATION_SCORE = 0.5
 PLAYBOOK_GENERAL_SCORE = 0.0
 # where the shop has scripts for the intent, the playbook's moves only ever come after them
 PLAYBOOK_BEHIND_SHOP = -1.0
+# a move with this tag only promises to find out: it answers nothing
+CHECKS_TAG = "checks"
 
 
 def tags(chunk: Chunk) -> list[str]:
@@ -109,11 +111,15 @@ class Grounder:
             if flag in analysis.flags
             for script in self._tagged(tag, analysis.stage)[:1]
         ]
-        # the shop's own knowledge decides whether this is a gap: a playbook move keeps the
-        # conversation going, but the shop still lacks the answer (and should see it)
+        # a gap: neither the shop's knowledge nor a playbook move that fully answers the
+        # situation (bargaining, price matching) does; moves that only promise to check (does
+        # the shop sell X, gift wrapping) leave it a gap, which the shop should see and fill
+        answered = max(
+            (score for move, score in scored if CHECKS_TAG not in tags(move)), default=0.0
+        )
         context.knowledge_gap = (
             not context.facts
-            and shop_best < SCRIPT_ANSWER
+            and answered < SCRIPT_ANSWER
             and analysis.intent not in SCRIPT_ANSWERED
             and not any(c.answer for c in context.candidates)
         )

@@ -108,3 +108,12 @@ def test_bad_training_data_fails_training_naming_file_and_row(tmp_path, change, 
     output = tmp_path / "model.npz"
     result = CliRunner().invoke(app, ["train", "--data", str(target), "--output", str(output)])
     assert result.exit_code == 1 and expected in result.output and not output.exists()
+
+
+def test_sample_shops_golden_messages_are_not_training_rows(utterances):
+    from copilot.config import REPO_DIR
+
+    trained = {prepare(u.text) for u in utterances}
+    for golden in sorted((REPO_DIR / "eval" / "shops").glob("*.jsonl")):
+        rows = [json.loads(line) for line in golden.open(encoding="utf-8") if line.strip()]
+        assert rows and not trained & {prepare(r["message"]) for r in rows}, golden.name

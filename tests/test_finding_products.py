@@ -69,3 +69,12 @@ def test_a_product_in_focus_gets_no_candidates(bundled_copilot):
     drafts = bundled_copilot.draft(request, record=False).drafts
     assert all(d.strategy != "分款说明" for d in drafts)
     assert "约60小时" in drafts[0].text
+
+
+def test_an_faq_that_asks_exactly_this_beats_the_attribute_an_alias_points_at(bundled_copilot):
+    # 穿什么码 points at the 尺码 attribute, but the size chart FAQ answers this very question
+    sized = bundled_copilot.draft(DraftRequest(message="我160 100斤穿什么码", sku="HM-W001"))
+    assert "S码" in sized.drafts[0].text and "S、M、L、XL" not in sized.drafts[0].text
+    # without such an FAQ the attribute still answers
+    filled = bundled_copilot.draft(DraftRequest(message="羽绒服充绒量多少", sku="HM-W008"))
+    assert "150克" in filled.drafts[0].text

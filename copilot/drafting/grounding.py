@@ -138,7 +138,9 @@ class Grounder:
         facts: list[Fact] = []
         focus = self.retriever.chunk(f"product:{sku}") if sku else None
         answer = self.extractor.attribute_answer(focus, query) if focus else None
-        if focus is not None and answer:  # the attribute asked about is the best answer there is
+        # the attribute asked about is the best answer there is, unless one of the product's FAQ
+        # entries has every word of the question (开封后能放多久 is not the shelf life)
+        if focus is not None and answer and not self._faq_asks_it(ids, query, focus.sku):
             facts.append(Fact(focus, answer, 1.0))
             ids = [i for i in ids if i != focus.id]
         similarity = self.retriever.similarities(vector, ids)
@@ -161,6 +163,24 @@ class Grounder:
             if len(facts) == MAX_FACTS:
                 break
         return facts
+
+    def _faq_asks_it(self, ids: list[str], query: str, sku: str) -> bool:
+        """Whether one of the product's FAQ questions among the hits has every word of the query.
+
+        The product's name counts with the question; the answer's words do not (they may
+        mention anything).
+        """
+        tokens = set(self.retriever.tokens(query))
+        if not tokens:
+            return False
+        for chunk_id in ids:
+            chunk = self.retriever.chunk(chunk_id)
+            if chunk is None or chunk.type != "faq" or chunk.sku != sku:
+                continue
+            asked = set(self.retriever.tokens(chunk.text.split("\n答：", 1)[0]))
+            if tokens <= asked:
+                return True
+        return False
 
     def _candidates(self, message: str, query: str, vector: np.ndarray) -> list[Candidate]:
         """Each product the message fits equally well, with the answer its knowledge gives."""

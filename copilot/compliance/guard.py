@@ -2,12 +2,13 @@
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from copilot.compliance.lexicon import Lexicon
 from copilot.compliance.matcher import Matcher
 from copilot.schemas import ComplianceHit
 
-_SENTENCE_END = re.compile(r"[^。！？!?；;\n]*[。！？!?；;\n]+|[^。！？!?；;\n]+$")
+_SENTENCE_END_MARKS = "。！？!?；;\n"
 
 
 _CLAUSE_MARKS = "，,；;。！？!?\n"
@@ -103,9 +104,18 @@ class CheckResult:
     cleaned: str
 
 
-def sentences(text: str) -> list[str]:
-    """Text split after sentence-ending punctuation (the pieces join back to the text)."""
-    return _SENTENCE_END.findall(text)
+@cache
+def _sentence_pattern(marks: str) -> re.Pattern:
+    ends = re.escape(marks)
+    return re.compile(rf"[^{ends}]*[{ends}]+|[^{ends}]+$")
+
+
+def sentences(text: str, also_ending: str = "") -> list[str]:
+    """Text split after sentence-ending punctuation (the pieces join back to the text).
+
+    also_ending: more marks that end a sentence here (a draft's ～ closing "亲，您好～").
+    """
+    return _sentence_pattern(_SENTENCE_END_MARKS + also_ending).findall(text)
 
 
 class ComplianceGuard:

@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 
+from copilot.compliance.guard import sentences
 from copilot.index.retriever import HybridRetriever
 from copilot.index.text import normalize
 from copilot.knowledge.models import Chunk
@@ -22,13 +23,12 @@ COVERAGE_WEIGHT = 0.3
 MAX_CACHED_SENTENCES = 20_000
 
 
-# a draft's sentence ends, and the ～ that closes a greeting ("亲，您好～")
-_DRAFT_SENTENCE = re.compile(r"[^。！？!?；;～\n]+[。！？!?；;～\n]*|[。！？!?；;～\n]+")
-
-
 def draft_sentences(text: str) -> list[str]:
-    """A draft's text in sentences, each with its closing punctuation; joined they are the text."""
-    return _DRAFT_SENTENCE.findall(text)
+    """A draft's text in sentences, each with its closing punctuation; joined they are the text.
+
+    The ～ that closes a greeting ("亲，您好～") ends a sentence too.
+    """
+    return sentences(text, also_ending="～")
 
 
 def finish(sentence: str) -> str:

@@ -383,22 +383,23 @@ class OfflineDrafter:
         self._safety(reply, context)
         return reply.draft()
 
-    def _acknowledge(self, context: DraftContext) -> Draft:
-        """Take the question down and say a colleague checks it (no fact, no promise)."""
+    def _taken_down(self, context: DraftContext) -> _Reply:
+        """Ask for details and say a colleague checks the question (no fact, no promise)."""
         reply = _Reply(self.labels["handover"], context.product)
         reply.add(self._opener(context, second=True))
         reply.add(self.phrasing["clarify"])
         reply.add(self.phrasing["handover"])
-        return reply.draft()
+        return reply
+
+    def _acknowledge(self, context: DraftContext) -> Draft:
+        """The question taken down, with no reply promise of the shop's to add."""
+        return self._taken_down(context).draft()
 
     def _handover(self, context: DraftContext) -> Draft | None:
         """Ask for details and hand the question to a colleague, with the shop's reply promise."""
         if not context.gap_scripts:
             return None
         script = context.gap_scripts[min(1, len(context.gap_scripts) - 1)]
-        reply = _Reply(self.labels["handover"], context.product)
-        reply.add(self._opener(context, second=True))
-        reply.add(self.phrasing["clarify"])
-        reply.add(self.phrasing["handover"])
+        reply = self._taken_down(context)
         reply.add(finish(script.text), script)
         return reply.draft()

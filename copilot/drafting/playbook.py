@@ -12,13 +12,12 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from copilot.datafiles import package_yaml
 from copilot.errors import KnowledgeError
 from copilot.index.text import normalize
-from copilot.knowledge.loader import PLAYBOOK_FILE
+from copilot.knowledge.loader import PLAYBOOK_FILE, read_yaml
 from copilot.knowledge.models import Chunk
 from copilot.knowledge.taxonomy import Intent, Stage
 from copilot.schemas import Emotion
@@ -158,14 +157,10 @@ def parse_playbook(raw, where: str) -> PlaybookFile:
 
 def read_shop_playbook(path: Path, rel: str = SHOP_PLAYBOOK) -> PlaybookFile:
     """A shop's playbook.yaml, validated (KnowledgeError naming file, move and field)."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise KnowledgeError([f"{rel}: not UTF-8 text"]) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark else ""
-        raise KnowledgeError([f"{rel}: invalid YAML{at}: {getattr(exc, 'problem', exc)}"]) from exc
+    problems: list[str] = []
+    raw = read_yaml(path, rel, problems)
+    if problems:
+        raise KnowledgeError(problems)
     return parse_playbook(raw, rel)
 
 

@@ -75,7 +75,8 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     return kb
 
 
-def _read_yaml(path: Path, rel: str, problems: list[str]):
+def read_yaml(path: Path, rel: str, problems: list[str]):
+    """A YAML file's data, or None with the problem (UTF-8, syntax and its line) recorded."""
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -126,7 +127,7 @@ def _load_keyed(
 ) -> None:
     """Validate each entry of a YAML list and register it under its unique key field."""
     rel = _rel(kb, path)
-    for number, raw in enumerate(_entries(_read_yaml(path, rel, problems), rel, problems), 1):
+    for number, raw in enumerate(_entries(read_yaml(path, rel, problems), rel, problems), 1):
         label = f"{rel}, entry {number}"
         if isinstance(raw, dict) and raw.get(key):
             label += f" ({key} {raw[key]})"
@@ -192,7 +193,7 @@ def _load_rules(kb: KnowledgeBase, path: Path, problems: list[str]) -> None:
 
 
 def _load_banned_words(path: Path, rel: str, problems: list[str]) -> BannedWords | None:
-    data = _read_yaml(path, rel, problems)
+    data = read_yaml(path, rel, problems)
     if data is None:
         return None
     return _validate(BannedWords, data, rel, problems)

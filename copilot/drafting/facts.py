@@ -21,6 +21,44 @@ MAX_FACT_CHARS = 120
 PRICE_WORDS = ("多少钱", "价格", "价钱", "几块", "售价")
 COVERAGE_WEIGHT = 0.3
 MAX_CACHED_SENTENCES = 20_000
+# a measure word after 几/多少 asks for a value counted in it (几档 → 9档, 多少抽 → 80抽)
+_MEASURE = re.compile(r"(?:几|多少)(个月|个小时|[\u4e00-\u9fff])")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[a-z0-9][a-z0-9.+-]*[a-z0-9]")
+_COUNTED = "0123456789一二两三四五六七八九十半几"
+# words made only of these ask how or what, not about what (什么, 怎么, 可以, 多少)
+_QUESTION_CHARS = frozenset("什么怎样可以多少几吗呢吧啊的了是有能会要用哪个")
+# an attribute holding half of the question's own words (its name's set aside) answers it
+ASKED_WORDS_SHARE = 0.5
+ASKED_CHARS_SHARE = 0.5  # ... or more than half of its characters
+
+
+def _without_name(asked: str, name: str) -> str:
+    """The question with every run of two or more characters it shares with the name cut out.
+
+    jieba glues chat words to the product's name (喂食器用 → 器用); cutting the name first leaves
+    the question's own words whole (用什么电池).
+    """
+    kept, i = [], 0
+    while i < len(asked):
+        end = i + 2
+        while end <= len(asked) and asked[i:end] in name:
+            end += 1
+        if end - 1 - i >= 2:
+            kept.append(" ")
+            i = end - 1
+        else:
+            kept.append(asked[i])
+            i += 1
+    return "".join(kept)
+
+
+def _found(word: str, text: str) -> float:
+    """How much of a word text has: 1 if whole, else the share of its bigrams (含酒精, 无酒精)."""
+    if word in text:
+        return 1.0
+    pairs = [word[i : i + 2] for i in range(len(word) - 1)]
+    return sum(pair in text for pair in pairs) / len(pairs) if pairs else 0.0
 
 
 def draft_sentences(text: str) -> list[str]:
@@ -47,6 +85,10 @@ class FactExtractor:
             key: [normalize(str(a)) for a in aliases]
             for key, aliases in phrasing["attribute_aliases"].items()
         }
+        self.answer_kinds = [
+            ([normalize(a) for a in kind["asks"]], [normalize(u) for u in kind["units"]])
+            for kind in phrasing.get("answer_kinds", {}).values()
+        ]
         self._vectors: dict[str, np.ndarray] = {}
         self._tokens: dict[str, frozenset[str]] = {}
 
@@ -105,10 +147,17 @@ class FactExtractor:
             chosen.add(best + 1)
         return "".join(finish(pieces[i]) for i in sorted(chosen))
 
-    def attribute_answer(self, chunk: Chunk, question: str, template: str = "attribute_answer"):
+    def attribute_answer(
+        self,
+        chunk: Chunk,
+        question: str,
+        template: str = "attribute_answer",
+        by_meaning: bool = True,
+    ):
         """The product attribute the question asks about, as a sentence; None if none is asked.
 
-        template: the phrasing key the sentence is written with ({name}, {key}, {value}).
+        template: the phrasing key the sentence is written with ({name}, {key}, {value});
+        by_meaning: also an attribute the question does not name (see _attribute_by_meaning).
         """
         name, attributes, _ = self._parse_product(chunk)
         asked = normalize(question)
@@ -119,7 +168,61 @@ class FactExtractor:
                 return self.phrasing[template].format(name=name, key=key, value=value)
         if "价格" in attributes and any(w in asked for w in PRICE_WORDS):
             return self.phrasing[template].format(name=name, key="价格", value=attributes["价格"])
-        return None
+        key = self._attribute_by_meaning(name, attributes, asked) if by_meaning else None
+        if key is None:
+            return None
+        return self.phrasing[template].format(name=name, key=key, value=attributes[key])
+
+    def _asked_units(self, asked: str) -> set[str]:
+        """The units of the value a question asks for (几个月 → 月龄/个月/岁; 几档 → 档)."""
+        units = set(_MEASURE.findall(asked)) - {"钱", "个"}
+        for asks, kind_units in self.answer_kinds:
+            if any(ask in asked for ask in asks):
+                units.update(kind_units)
+        return units
+
+    @staticmethod
+    def _counted_in(value: str, units: set[str]) -> bool:
+        """Whether a value has a number counted in one of the units (6月龄, 9档, 80抽)."""
+        value = normalize(value)
+        for unit in units:
+            start = value.find(unit)
+            while start > 0:
+                if value[start - 1] in _COUNTED or value[start - 1 : start].isspace():
+                    return True
+                start = value.find(unit, start + 1)
+        return False
+
+    def _attribute_by_meaning(
+        self, name: str, attributes: dict[str, str], asked: str
+    ) -> str | None:
+        """The attribute a question asks for without naming it, on any shop's products.
+
+        The value has the kind of quantity asked for (几个月 → 0到6月龄), or the attribute holds
+        most of the question's own words once the product's name is set aside (含酒精 → 成分：
+        无酒精). None when no attribute does.
+        """
+        units = self._asked_units(asked)
+        own = _without_name(asked, normalize(name))
+        words = [t for t in self.retriever.tokens(own) if len(t) > 1 and set(t) - _QUESTION_CHARS]
+        weights = {t: self.retriever.idf(t) or 1.0 for t in words}
+        total = sum(weights.values())
+        chars = {c for c in own if _CJK_CHAR.match(c)} - _QUESTION_CHARS
+        latin = _LATIN.findall(own)  # a model or standard named (LDAC) must be there itself
+        best, best_score = None, 0.0
+        for key, value in attributes.items():
+            if key in ("类目", "价格"):
+                continue
+            text = normalize(f"{key}{value}")
+            share = sum(w * _found(t, text) for t, w in weights.items()) / total if total else 0.0
+            # jieba splits chat text oddly (一个人能搭 → 人能/搭): most of its characters count too
+            found = sum(c in text for c in chars) / len(chars) if chars else 0.0
+            if found > ASKED_CHARS_SHARE and all(word in text for word in latin):
+                share = max(share, found)
+            score = (1.0 if units and self._counted_in(value, units) else 0.0) + share
+            if (score >= 1.0 or share >= ASKED_WORDS_SHARE) and score > best_score:
+                best, best_score = key, score
+        return best
 
     @staticmethod
     def _parse_product(chunk: Chunk) -> tuple[str, dict[str, str], list[str]]:

@@ -4,6 +4,8 @@ Relevant facts, the scripts for the intent, and whether the knowledge answers th
 all (a knowledge gap).
 """
 
+import re
+
 import numpy as np
 
 from copilot.drafting.context import Candidate, DraftContext, Fact
@@ -40,6 +42,19 @@ PLAYBOOK_GENERAL_SCORE = 0.0
 PLAYBOOK_BEHIND_SHOP = -1.0
 # a move with this tag only promises to find out: it answers nothing
 CHECKS_TAG = "checks"
+# characters of chat grammar that say nothing about what is asked
+FUNCTION_CHARS = frozenset("的了吗呢啊吧么嘛呀能会要多少几是有在不和就还也都怎")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _order_answers(request: DraftRequest, intent: str) -> bool:
+    """Whether the request's own order answers a shipping question (when and how it shipped)."""
+    order = request.order
+    return (
+        intent == "shipping"
+        and order is not None
+        and bool(order.shipped_at or (order.courier and order.tracking_no))
+    )
 
 
 def tags(chunk: Chunk) -> list[str]:
@@ -119,6 +134,7 @@ class Grounder:
         )
         context.knowledge_gap = (
             not context.facts
+            and not _order_answers(request, analysis.intent)
             and answered < SCRIPT_ANSWER
             and analysis.intent not in SCRIPT_ANSWERED
             and not any(c.answer for c in context.candidates)
@@ -137,7 +153,17 @@ class Grounder:
         ids = [hit.id for hit in hits]
         facts: list[Fact] = []
         focus = self.retriever.chunk(f"product:{sku}") if sku else None
-        answer = self.extractor.attribute_answer(focus, query) if focus else None
+        own_words = self._own_words(query, focus)
+        answer = None
+        if focus is not None:
+            # an attribute found by meaning answers a product question, unless one of the
+            # product's FAQ entries has the question's own words (刷头多久换 → its FAQ)
+            by_meaning = intent in CANDIDATE_INTENTS and not any(
+                chunk.type == "faq" and chunk.sku == focus.sku and self._shares(chunk, own_words)
+                for chunk in map(self.retriever.chunk, ids)
+                if chunk is not None
+            )
+            answer = self.extractor.attribute_answer(focus, query, by_meaning=by_meaning)
         # the attribute asked about is the best answer there is, unless one of the product's FAQ
         # entries has every word of the question (开封后能放多久 is not the shelf life)
         if focus is not None and answer and not self._faq_asks_it(ids, query, focus.sku):
@@ -157,12 +183,33 @@ class Grounder:
                 chunk, sku, intent, query, float(score), cov
             ):
                 continue
+            if chunk.type == "faq" and focus is not None and not self._shares(chunk, own_words):
+                continue  # the product's 冻干 FAQ does not answer how long its warranty is
             sentence = self.extractor.sentence(chunk, query, vector)
             if all(sentence != fact.sentence for fact in facts):
                 facts.append(Fact(chunk, sentence, float(score)))
             if len(facts) == MAX_FACTS:
                 break
         return facts
+
+    def _own_words(self, query: str, focus: Chunk | None) -> set[str]:
+        """The question's words, less those of the product's name it is about."""
+        words = set(self.retriever.tokens(query))
+        named = normalize(focus.title) if focus is not None else ""
+        return {word for word in words if word not in named}
+
+    @staticmethod
+    def _shares(chunk: Chunk, words: set[str]) -> bool:
+        """Whether a chunk has one of the question's own words, or two of their characters.
+
+        An FAQ entry sharing neither answers another question about the same product. Characters
+        count because jieba splits chat text oddly (要冲 / 多稠 against 冲调 / 变稠).
+        """
+        text = normalize(chunk.text)
+        chars = {c for word in words for c in word if _CJK_CHAR.match(c)} - FUNCTION_CHARS
+        if not words or not chars or any(len(word) > 1 and word in text for word in words):
+            return True
+        return sum(c in text for c in chars) >= min(2, len(chars))
 
     def _faq_asks_it(self, ids: list[str], query: str, sku: str) -> bool:
         """Whether one of the product's FAQ questions among the hits has every word of the query.
@@ -189,7 +236,9 @@ class Grounder:
             product = self.retriever.chunk(f"product:{sku}")
             if product is None:
                 continue
-            answer = self.extractor.attribute_answer(product, query, "candidate_attribute")
+            answer = self.extractor.attribute_answer(
+                product, query, "candidate_attribute", by_meaning=False
+            )
             if answer is not None:
                 found.append(Candidate(product, answer, product))
                 continue

@@ -183,6 +183,8 @@ class OfflineDrafter:
                     date=date, courier=order.courier, tracking_no=order.tracking_no
                 )
             return p["order_shipped_plain"].format(date=date)
+        if order.courier and order.tracking_no:
+            return p["order_tracking"].format(courier=order.courier, tracking_no=order.tracking_no)
         if order.paid_at:
             return p["order_paid"].format(date=order.paid_at.strftime(p["date_format"]))
         return None

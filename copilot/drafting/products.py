@@ -24,6 +24,9 @@ HEAD_WEIGHT = 3.0
 # more products than this sharing the best match is no longer "one of these"
 MAX_CANDIDATES = 4
 _CJK = re.compile(r"[\u4e00-\u9fff]{2}")
+# a number and the word it counts tell models of one series apart (1段/一段, 2段/二段)
+_NUMBERED = re.compile(r"([0-9]+|[一二两三四五六七八九十])([\u4e00-\u9fff])")
+_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"}
 # what follows the product word in a name: sizes, counts and specs ("1.7L", "（2片装）", "SPF50+")
 _NAME_TAIL = re.compile(r"(?:[\s（(][^\u4e00-\u9fff]*|[（(][^）)]*[）)])+$")
 
@@ -91,7 +94,9 @@ class ProductFinder:
         bigrams = {
             folded[i : i + 2] for i in range(len(folded) - 1) if _CJK.fullmatch(folded[i : i + 2])
         }
-        words = {w for w in self.retriever.tokens(text) if len(w) >= MIN_WORD_CHARS} | bigrams
+        numbered = {_DIGITS.get(n, n) + w for n, w in _NUMBERED.findall(folded)}
+        words = {w for w in self.retriever.tokens(text) if len(w) >= MIN_WORD_CHARS}
+        words |= bigrams | numbered
         return frozenset(words - self._ignored)
 
     def _scores(self, text: str) -> list[tuple[float, str]]:

@@ -1,0 +1,74 @@
+"""Product questions answered by meaning on a shop whose attribute names the drafter never saw.
+
+The outdoor shop's attributes (适用人数, 收纳, 防雨, 搭建, 亮度) are in no alias table: the
+attribute is found by the kind of value asked for (几档 → 三档, 多重 → 千克) or by the question's
+own words once the product's name is set aside.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from copilot.container import build_copilot
+from copilot.drafting.facts import _without_name
+from copilot.schemas import DraftRequest
+from tests.conftest import make_settings
+
+OUTDOOR_SHOP = Path(__file__).parent / "data" / "outdoor_shop"
+
+
+@pytest.fixture(scope="module")
+def outdoor(tmp_path_factory):
+    settings = make_settings(
+        tmp_path_factory.mktemp("outdoor"), knowledge_dir=OUTDOOR_SHOP, shop="outdoor"
+    )
+    copilot = build_copilot(settings)
+    copilot.ingest()
+    return copilot
+
+
+@pytest.mark.parametrize(
+    ("message", "fact", "cited"),
+    [
+        ("露营灯有几档亮度", "三档亮度", "product:OUT-L01"),  # a measure word after 几
+        ("速开帐篷多重", "2.1千克", "product:OUT-T01"),  # the kind of quantity (weight)
+        ("速开帐篷防雨怎么样", "中雨", "product:OUT-T01"),  # the question's own word (防雨)
+        ("速开帐篷一个人能搭吗", "1分钟", "product:OUT-T01"),  # 搭 in 搭建
+        ("露营灯能给手机充电吗", "5伏1安", "faq:OUT-L01:1"),  # the FAQ that asks it still wins
+    ],
+)
+def test_attribute_asked_without_its_name_is_answered(outdoor, message, fact, cited):
+    response = outdoor.draft(DraftRequest(message=message), record=False)
+    first = response.drafts[0]
+    assert fact in first.text, first.text
+    assert first.citations[0].id == cited
+    assert not response.knowledge_gap
+
+
+def test_an_faq_about_something_else_is_not_the_answer(outdoor):
+    """The tent's only FAQ (winter use) shares no word with a warranty question: a gap."""
+    response = outdoor.draft(DraftRequest(message="速开帐篷保修多久"), record=False)
+    assert response.knowledge_gap
+    assert all("三季帐" not in draft.text for draft in response.drafts)
+
+
+def test_number_and_counted_word_tell_models_apart(bundled_copilot, tmp_path):
+    finder = bundled_copilot.grounder.products
+    words = finder._words("婴儿奶粉1段")
+    assert "1段" in words and "1段" in finder._words("一段奶粉")
+    assert "2段" in finder._words("二段的呢")
+
+
+def test_the_name_is_cut_before_the_question_is_split():
+    assert _without_name("喂食器用什么电池", "智能自动喂食器 4l").strip() == "用什么电池"
+    assert _without_name("含酒精吗", "婴儿湿巾") == "含酒精吗"
+
+
+def test_the_requests_own_order_answers_where_a_parcel_is(outdoor):
+    """No shipping rule at all, but the order says who carries it: that is the answer."""
+    order = {"status": "shipped", "courier": "中通快递", "tracking_no": "ZT7788123456"}
+    response = outdoor.draft(DraftRequest(message="到哪了", order=order), record=False)
+    assert response.intent == "shipping" and not response.knowledge_gap
+    assert "ZT7788123456" in response.drafts[0].text and "中通快递" in response.drafts[0].text
+    bare = outdoor.draft(DraftRequest(message="到哪了"), record=False)
+    assert all("运单号" not in draft.text for draft in bare.drafts)

@@ -396,12 +396,28 @@ def eval_command(
         bool,
         typer.Option("--loco", help="Also run leave-one-category-out (trains 17 models, minutes)."),
     ] = False,
+    shops: Annotated[
+        bool,
+        typer.Option(
+            "--shops", help="Score every shop of the shops file, each gated on its own floors."
+        ),
+    ] = False,
+    shop: Annotated[
+        list[str] | None,
+        typer.Option("--shop", help="With --shops: only this shop (repeatable)."),
+    ] = None,
+    shops_file: Annotated[
+        Path | None, typer.Option("--shops-file", help="Shops and their gates [eval/shops.yaml].")
+    ] = None,
     data_dir: DataDirOpt = None,
     embeddings: EmbeddingsOpt = None,
 ) -> None:
     """Score drafts against the golden set; write report.json and report.html."""
     from copilot.evaluation.suite import evaluate
 
+    if shops or shop:
+        _eval_shops(shops_file, shop, report, data_dir, embeddings)
+        return
     try:
         settings = load_settings(knowledge_dir=knowledge, data_dir=data_dir, embeddings=embeddings)
         with _progress("eval") as advance:
@@ -433,6 +449,61 @@ def eval_command(
         raise typer.Exit(code=1)
     if baseline is not None:
         out.print("gate: no regression against the baseline", highlight=False)
+
+
+SHOP_COLUMNS = (
+    ("drafted", "drafted"),
+    ("fact_coverage", "facts"),
+    ("relevance", "relevant"),
+    ("empathy", "empathy"),
+    ("gap_precision", "gap P"),
+    ("gap_recall", "gap R"),
+    ("grounding", "grounded"),
+    ("intent_accuracy", "intent"),
+    ("compliance_violations", "violations"),
+    ("playbook_specifics", "specifics"),
+)
+
+
+def _eval_shops(
+    shops_file: Path | None,
+    names: list[str] | None,
+    report: Path,
+    data_dir: Path | None,
+    embeddings: str | None,
+) -> None:
+    """Every shop scored on its own golden set; exit 1 when one is below a floor."""
+    from copilot.evaluation.shops import SHOPS_FILE, evaluate_shops, load_shops
+
+    try:
+        settings = load_settings(data_dir=data_dir, embeddings=embeddings)
+        entries = load_shops(shops_file or SHOPS_FILE)
+        with _progress("eval") as advance:
+            results = evaluate_shops(settings, entries, names, report, advance)
+    except CopilotError as exc:
+        raise _fail(exc) from exc
+    width = max(len(r.name) for r in results) if results else 4
+    header = "".join(f"{label:>11}" for _, label in SHOP_COLUMNS)
+    out.print(f"{'shop':<{width}} {'cases':>5}{header}", highlight=False)
+    for result in results:
+        metrics = result.report.metrics
+        cells = "".join(
+            f"{'–' if metrics.get(m) is None else f'{metrics[m]:.3f}':>11}" for m, _ in SHOP_COLUMNS
+        )
+        out.print(f"{result.name:<{width}} {result.report.cases:>5}{cells}", highlight=False)
+    for result in results:
+        if result.below_target:
+            out.print(
+                f"{result.name}: below target: {', '.join(result.below_target)}", highlight=False
+            )
+    out.print(f"reports: {report}/<shop>/report.html", highlight=False)
+    problems = [p for result in results for p in result.problems]
+    if problems:
+        err.print("[bold red]shops below their gate:[/]")
+        for problem in problems:
+            err.print(f"  - {problem}", highlight=False)
+        raise typer.Exit(code=1)
+    out.print(f"gate: every shop at or above its floors ({len(results)} shops)", highlight=False)
 
 
 ReportFormat = Enum("ReportFormat", {"html": "html", "csv": "csv"}, type=str)

@@ -122,11 +122,13 @@ def evaluate(
     target: Target | None = None,
     progress: Callable[[int, int], None] | None = None,
     loco: bool = False,
+    transfer: bool = True,
 ) -> EvalResult:
     """Run the golden set and, with a baseline, apply the regression gate.
 
     In process, the understanding model is also scored on the realistic set (and, with loco,
-    leave-one-category-out, which trains one model per category: minutes, not seconds).
+    leave-one-category-out, which trains one model per category: minutes, not seconds);
+    transfer=False skips that (the shops run: the model is the same for every shop).
     """
     golden = golden or EVAL_DIR / "golden"
     cases = load_golden(golden)
@@ -142,7 +144,7 @@ def evaluate(
     if judge:
         metrics += judge_metrics(settings)
     report = run_eval(cases, target, metrics, str(golden), progress)
-    if isinstance(target, InProcessTarget):
+    if transfer and isinstance(target, InProcessTarget):
         report.transfer = transfer_reports(target.copilot, loco)
         for transfer in report.transfer:
             report.metrics.update(headline(transfer))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from copilot.container import build_copilot
-from copilot.drafting.facts import _without_name
+from copilot.drafting.facts import without_name
 from copilot.schemas import DraftRequest
 from tests.conftest import make_settings
 
@@ -60,8 +60,8 @@ def test_number_and_counted_word_tell_models_apart(bundled_copilot, tmp_path):
 
 
 def test_the_name_is_cut_before_the_question_is_split():
-    assert _without_name("喂食器用什么电池", "智能自动喂食器 4l").strip() == "用什么电池"
-    assert _without_name("含酒精吗", "婴儿湿巾") == "含酒精吗"
+    assert without_name("喂食器用什么电池", "智能自动喂食器 4l").strip() == "用什么电池"
+    assert without_name("含酒精吗", "婴儿湿巾") == "含酒精吗"
 
 
 def test_the_requests_own_order_answers_where_a_parcel_is(outdoor):

@@ -23,17 +23,22 @@ COVERAGE_WEIGHT = 0.3
 MAX_CACHED_SENTENCES = 20_000
 # a measure word after 几/多少 asks for a value counted in it (几档 → 9档, 多少抽 → 80抽)
 _MEASURE = re.compile(r"(?:几|多少)(个月|个小时|[\u4e00-\u9fff])")
-_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[a-z0-9][a-z0-9.+-]*[a-z0-9]")
 _COUNTED = "0123456789一二两三四五六七八九十半几"
 # words made only of these ask how or what, not about what (什么, 怎么, 可以, 多少)
-_QUESTION_CHARS = frozenset("什么怎样可以多少几吗呢吧啊的了是有能会要用哪个")
+QUESTION_CHARS = frozenset("什么怎样可以多少几吗呢吧啊的了是有能会要用哪个")
 # an attribute holding half of the question's own words (its name's set aside) answers it
 ASKED_WORDS_SHARE = 0.5
 ASKED_CHARS_SHARE = 0.5  # ... or more than half of its characters
 
 
-def _without_name(asked: str, name: str) -> str:
+def content_chars(text: str, ignored: frozenset[str] = QUESTION_CHARS) -> set[str]:
+    """The Chinese characters of text that say what it is about (not 吗, 什么, 能…)."""
+    return {c for c in text if CJK_CHAR.match(c)} - ignored
+
+
+def without_name(asked: str, name: str) -> str:
     """The question with every run of two or more characters it shares with the name cut out.
 
     jieba glues chat words to the product's name (喂食器用 → 器用); cutting the name first leaves
@@ -203,11 +208,11 @@ class FactExtractor:
         无酒精). None when no attribute does.
         """
         units = self._asked_units(asked)
-        own = _without_name(asked, normalize(name))
-        words = [t for t in self.retriever.tokens(own) if len(t) > 1 and set(t) - _QUESTION_CHARS]
+        own = without_name(asked, normalize(name))
+        words = [t for t in self.retriever.tokens(own) if len(t) > 1 and set(t) - QUESTION_CHARS]
         weights = {t: self.retriever.idf(t) or 1.0 for t in words}
         total = sum(weights.values())
-        chars = {c for c in own if _CJK_CHAR.match(c)} - _QUESTION_CHARS
+        chars = content_chars(own)
         latin = _LATIN.findall(own)  # a model or standard named (LDAC) must be there itself
         best, best_score = None, 0.0
         for key, value in attributes.items():

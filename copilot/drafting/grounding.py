@@ -4,12 +4,10 @@ Relevant facts, the scripts for the intent, and whether the knowledge answers th
 all (a knowledge gap).
 """
 
-import re
-
 import numpy as np
 
 from copilot.drafting.context import Candidate, DraftContext, Fact
-from copilot.drafting.facts import FactExtractor
+from copilot.drafting.facts import FactExtractor, content_chars
 from copilot.drafting.playbook import NEEDS_NO_PRODUCT, NEEDS_PRODUCT, Playbook, move_chunk
 from copilot.drafting.products import ProductFinder, category_of
 from copilot.index.retriever import HybridRetriever, SearchFilters
@@ -44,7 +42,6 @@ PLAYBOOK_BEHIND_SHOP = -1.0
 CHECKS_TAG = "checks"
 # characters of chat grammar that say nothing about what is asked
 FUNCTION_CHARS = frozenset("的了吗呢啊吧么嘛呀能会要多少几是有在不和就还也都怎")
-_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _order_answers(request: DraftRequest, intent: str) -> bool:
@@ -193,7 +190,7 @@ class Grounder:
         return facts
 
     def _own_words(self, query: str, focus: Chunk | None) -> set[str]:
-        """The question's words, less those of the product's name it is about."""
+        """The question's words once the name of the product it is about is cut out."""
         words = set(self.retriever.tokens(query))
         named = normalize(focus.title) if focus is not None else ""
         return {word for word in words if word not in named}
@@ -206,7 +203,7 @@ class Grounder:
         count because jieba splits chat text oddly (要冲 / 多稠 against 冲调 / 变稠).
         """
         text = normalize(chunk.text)
-        chars = {c for word in words for c in word if _CJK_CHAR.match(c)} - FUNCTION_CHARS
+        chars = content_chars("".join(words), FUNCTION_CHARS)
         if not words or not chars or any(len(word) > 1 and word in text for word in words):
             return True
         return sum(c in text for c in chars) >= min(2, len(chars))

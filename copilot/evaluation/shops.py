@@ -17,6 +17,7 @@ from copilot.config import REPO_DIR, Settings
 from copilot.drafting.playbook import built_in_playbook
 from copilot.errors import ConfigError, KnowledgeError
 from copilot.evaluation.runner import EvalReport
+from copilot.evaluation.suite import evaluate
 from copilot.index.text import normalize
 from copilot.knowledge import load_knowledge
 
@@ -83,14 +84,12 @@ def load_shops(path: Path = SHOPS_FILE) -> dict[str, ShopEntry]:
 def shop_specifics(knowledge_dir: Path) -> set[str]:
     """What only this shop says: its product names, skus and numbers with units."""
     knowledge = load_knowledge(knowledge_dir)
+    texts = [s.body for document in knowledge.rules.values() for s in document.sections]
     found = set()
     for _, product in knowledge.products.values():
         found |= {normalize(product.sku), normalize(product.name)}
-        texts = [str(v) for v in product.attributes.values()]
-        found |= {normalize(q).replace(" ", "") for t in texts for q in _QUANTITY.findall(t)}
-    for document in knowledge.rules.values():
-        for section in document.sections:
-            found |= {normalize(q).replace(" ", "") for q in _QUANTITY.findall(section.body)}
+        texts += [str(value) for value in product.attributes.values()]
+    found |= {normalize(q).replace(" ", "") for text in texts for q in _QUANTITY.findall(text)}
     return {word for word in found if len(word) >= 2}
 
 
@@ -131,8 +130,6 @@ def evaluate_shops(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ShopResult]:
     """Score each shop offline on its own index (under data_dir/eval-shops/NAME)."""
-    from copilot.evaluation.suite import evaluate
-
     unknown = sorted(set(names or ()) - set(shops))
     if unknown:
         known = ", ".join(shops)

@@ -146,8 +146,8 @@ def evaluate(
     report = run_eval(cases, target, metrics, str(golden), progress)
     if transfer and isinstance(target, InProcessTarget):
         report.transfer = transfer_reports(target.copilot, loco)
-        for transfer in report.transfer:
-            report.metrics.update(headline(transfer))
+        for reading in report.transfer:
+            report.metrics.update(headline(reading))
     result = EvalResult(report)
     if report_dir is not None:
         result.paths = write_reports(report, report_dir)

@@ -194,7 +194,11 @@ class Copilot:
         understanding = self.analyzer.analyze(request, query, text_vectors, texts)
         context = self.grounder.gather(request, understanding, query_vector)
         context.bait = sorted(
-            {hit.category for hit in self.guard.hits(request.message) if hit.severity == "block"}
+            {
+                hit.category
+                for hit in self.guard.hits(request.message, agent=False)
+                if hit.severity == "block"
+            }
         )
         if self.offline.answers_bait(context):  # a compliant answer to the bait is an answer
             context.knowledge_gap = False

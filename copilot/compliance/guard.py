@@ -124,8 +124,11 @@ class ComplianceGuard:
     def __init__(self, lexicon: Lexicon):
         self.matcher = Matcher(lexicon)
 
-    def hits(self, text: str) -> list[ComplianceHit]:
-        """Every lexicon hit in text with its exact span."""
+    def hits(self, text: str, agent: bool = True) -> list[ComplianceHit]:
+        """Every lexicon hit in text with its exact span.
+
+        agent: False for a customer's message (their own phone number is not a violation).
+        """
         return [
             ComplianceHit(
                 term=term.text,
@@ -137,7 +140,7 @@ class ComplianceGuard:
                 explanation=term.explanation,
                 replacement=term.replacement,
             )
-            for term, start, end in self.matcher.find(text)
+            for term, start, end in self.matcher.find(text, agent=agent)
         ]
 
     def check(self, text: str) -> CheckResult:

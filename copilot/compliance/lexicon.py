@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from copilot.errors import KnowledgeError
-from copilot.knowledge.models import BannedWords
+from copilot.knowledge.models import BannedWords, PatternSpec
 
 SHOP_LEXICON = Path("compliance") / "banned_words.yaml"
 SHOP_EXPLANATION = "本店规定不得使用的词。"
@@ -34,8 +34,19 @@ class LexiconCategory(BaseModel):
     replacements: dict[str, str] = Field(default_factory=dict)
     negatable: bool = False
     homophones: bool = False
+    pinyin: bool = False
+    context_terms: list[str] = Field(default_factory=list)
 
-    _as_text = field_validator("terms", mode="before")(_texts)
+    _as_text = field_validator("terms", "context_terms", mode="before")(_texts)
+
+
+class OrdinalSpec(BaseModel):
+    """第一 followed by a measure word or a noun counts things; it claims nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    terms: list[str] = Field(default_factory=list)
+    followers: list[str] = Field(default_factory=list)
 
 
 class LexiconFile(BaseModel):
@@ -44,11 +55,19 @@ class LexiconFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     categories: dict[str, LexiconCategory]
+    patterns: dict[str, PatternSpec] = Field(default_factory=dict)
     negations: list[str] = Field(default_factory=list)
+    negation_bridges: list[str] = Field(default_factory=list)
+    clause_openers: list[str] = Field(default_factory=list)
+    particles: str = ""
+    contact_verbs: list[str] = Field(default_factory=list)
+    ordinals: OrdinalSpec = Field(default_factory=OrdinalSpec)
     homophones: dict[str, list[str]] = Field(default_factory=dict)
     allow: list[str] = Field(default_factory=list)
 
-    _as_text = field_validator("negations", "allow", mode="before")(_texts)
+    _as_text = field_validator(
+        "negations", "negation_bridges", "clause_openers", "contact_verbs", "allow", mode="before"
+    )(_texts)
 
 
 @dataclass(frozen=True)
@@ -62,17 +81,50 @@ class Term:
     replacement: str | None
     negatable: bool = False
     homophones: bool = False
+    pinyin: bool = False  # also found by sound: 加我wei信, 治liao
+    needs_context: bool = False  # a contact verb, an ID or a number must be near (企鹅, 飞机)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Two parts near each other: the whole span is one hit, told apart by why."""
+
+    name: str
+    category: str
+    severity: str
+    explanation: str
+    near: tuple[tuple[str, ...], tuple[str, ...]]
+    within: int
+    scope: str
+    ordered: bool
+    unless: tuple[str, ...]
+    negatable: bool
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """What tells a claim from a warning or an ordinal, and where a clause ends."""
+
+    negations: tuple[str, ...] = ()
+    negation_bridges: tuple[str, ...] = ()
+    clause_openers: tuple[str, ...] = ()
+    particles: str = ""
+    contact_verbs: tuple[str, ...] = ()
+    ordinal_terms: tuple[str, ...] = ()
+    ordinal_followers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Terms to find, phrases that are never hits, and the files they came from."""
+    """Terms and patterns to find, phrases that are never hits, and the files they came from."""
 
     terms: tuple[Term, ...]
     allow: tuple[str, ...]
     negations: tuple[str, ...] = ()
     homophones: dict[str, tuple[str, ...]] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
+    patterns: tuple[Pattern, ...] = ()
+    grammar: Grammar = field(default_factory=Grammar)
 
     def by_category(self) -> dict[str, int]:
         """How many terms each category has."""
@@ -107,19 +159,61 @@ def _bundled(path: Path) -> LexiconFile:
         raise _problems(path, exc) from exc
 
 
-def _shop_terms(path: Path) -> list[Term]:
-    """The shop's banned words; a missing file is fine, a broken one an error."""
+def _read_shop(path: Path) -> BannedWords | None:
+    """The shop's banned words and patterns; a missing file is fine, a broken one an error."""
     if not path.exists():
-        return []
+        return None
     try:
-        shop = BannedWords.model_validate(_read_yaml(path))
+        return BannedWords.model_validate(_read_yaml(path))
     except ValidationError as exc:
         raise _problems(path, exc) from exc
+
+
+def _shop_terms(shop: BannedWords) -> list[Term]:
     return [
         Term(str(word), name, category.severity, SHOP_EXPLANATION, category.replacements.get(word))
         for name, category in shop.categories.items()
         for word in category.words
     ]
+
+
+def _pattern(name: str, spec: PatternSpec, severity: str, explanation: str, negatable: bool):
+    return Pattern(
+        name=name,
+        category=spec.category,
+        severity=severity,
+        explanation=f"{spec.why}。{explanation}",
+        near=(tuple(spec.near[0]), tuple(spec.near[1])),
+        within=spec.within,
+        scope=spec.scope,
+        ordered=spec.ordered,
+        unless=tuple(spec.unless),
+        negatable=negatable,
+    )
+
+
+def _patterns(path: Path, data: LexiconFile, shop: BannedWords | None, shop_path: Path | None):
+    """The bundled patterns and the shop's; a pattern names a category of either file."""
+    severities = {
+        name: (c.severity, c.explanation, c.negatable) for name, c in data.categories.items()
+    }
+    if shop is not None:
+        for name, category in shop.categories.items():
+            severities.setdefault(name, (category.severity, SHOP_EXPLANATION, False))
+    patterns, problems = [], []
+    sources = [(path, data.patterns)] + ([(shop_path, shop.patterns)] if shop else [])
+    for source, specs in sources:
+        for name, spec in specs.items():
+            if spec.category not in severities:
+                problems.append(
+                    f"{source}: field 'patterns.{name}.category': unknown category "
+                    f"'{spec.category}' (known: {', '.join(sorted(severities))})"
+                )
+                continue
+            patterns.append(_pattern(name, spec, *severities[spec.category]))
+    if problems:
+        raise KnowledgeError(problems)
+    return patterns
 
 
 def load_lexicon(knowledge_dir: Path | None = None, path: Path | None = None) -> Lexicon:
@@ -135,18 +229,34 @@ def load_lexicon(knowledge_dir: Path | None = None, path: Path | None = None) ->
             replacement=category.replacements.get(text),
             negatable=category.negatable,
             homophones=category.homophones,
+            pinyin=category.pinyin,
+            needs_context=text in category.context_terms,
         )
         for name, category in data.categories.items()
-        for text in category.terms
+        for text in [*category.terms, *category.context_terms]
     ]
     files = [path]
+    shop = shop_path = None
     if knowledge_dir is not None:
-        terms += _shop_terms(knowledge_dir / SHOP_LEXICON)
-        files.append(knowledge_dir / SHOP_LEXICON)
+        shop_path = knowledge_dir / SHOP_LEXICON
+        shop = _read_shop(shop_path)
+        terms += _shop_terms(shop) if shop else []
+        files.append(shop_path)
+    grammar = Grammar(
+        negations=tuple(data.negations),
+        negation_bridges=tuple(data.negation_bridges),
+        clause_openers=tuple(data.clause_openers),
+        particles=data.particles,
+        contact_verbs=tuple(data.contact_verbs),
+        ordinal_terms=tuple(data.ordinals.terms),
+        ordinal_followers=tuple(data.ordinals.followers),
+    )
     return Lexicon(
         terms=tuple(terms),
         allow=tuple(data.allow),
         negations=tuple(data.negations),
         homophones={char: tuple(alts) for char, alts in data.homophones.items()},
         files=tuple(files),
+        patterns=tuple(_patterns(path, data, shop, shop_path)),
+        grammar=grammar,
     )

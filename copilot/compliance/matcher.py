@@ -1,85 +1,34 @@
-"""Aho-Corasick over a folded copy of the text, every hit mapped back to its original span.
+"""Every way a banned thing is found in a text, each hit mapped back to its original span.
 
-Folding: full-width to half-width, lower case, Traditional to Simplified, and separators,
-punctuation, symbols and emoji dropped, so 加 V 信, 微_信 and 最·好 are found like 加v信,
-微信 and 最好.
+Terms by Aho-Corasick over a folded copy of the text (folding.py), terms of homophone-prone
+categories also by sound (pinyin.py), patterns of two parts (patterns.py), mobile numbers in an
+agent's text (contacts.py). Allow-listed phrases, ordinals, negations and missing contact context
+then take away what only looks like a hit, within a clause (scope.py).
 """
 
 import re
-import unicodedata
 from bisect import bisect_left, bisect_right
-from functools import cache
+from dataclasses import replace
 from itertools import accumulate, product
-from pathlib import Path
 
 import ahocorasick
 import numpy as np
-import opencc
 
-from copilot.compliance.lexicon import Lexicon, Term
+from copilot.compliance.contacts import ContactContext, id_near, masked_mobiles, mobiles
+from copilot.compliance.folding import fold, fold_char
+from copilot.compliance.lexicon import Grammar, Lexicon, Term
+from copilot.compliance.patterns import PatternMatcher
+from copilot.compliance.pinyin import CONTACT_CATEGORY, SoundMatcher, dictionary_word
+from copilot.compliance.scope import Clauses, Negation
 
 _SEVERITY_RANK = {"block": 2, "warn": 1}
-# how far back (original characters, within the clause) a negation is looked for
-NEGATION_WINDOW = 16
 _CLAUSE_START = re.compile(r"[，,。！？!?；;\n]")
-# Chinese and financial numerals fold to digits; 十 and larger stay (they are not one digit)
-_NUMERALS = ("〇零", "一壹", "二贰貳", "三叁參", "四肆", "五伍", "六陆陸", "七柒", "八捌", "九玖")
-_KEPT_RUN = re.compile(r"[^\W_]+")  # letters and digits of any script; the rest is separators
-
-
-@cache
-def _fold_table() -> dict[int, str]:
-    """One character to one character: NFKC, lower case, Traditional to Simplified, numerals.
-
-    NFKC folds full-width and other compatibility forms; the Traditional-to-Simplified pairs come
-    from OpenCC's character table; 一 to 九 become digits. Built once (~20 ms); str.translate
-    then runs at C speed.
-    """
-    t2s: dict[str, str] = {}
-    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    for line in path.read_text(encoding="utf-8").splitlines():
-        traditional, _, simplified = line.partition("\t")
-        candidate = simplified.split(" ")[0] if simplified else ""
-        if len(traditional) == 1 and len(candidate) == 1:
-            t2s[traditional] = candidate
-    table: dict[int, str] = {}
-    for code in range(0x20, 0x10000):
-        char = chr(code)
-        if 0xD800 <= code <= 0xDFFF:
-            continue
-        folded = unicodedata.normalize("NFKC", char).lower()
-        folded = t2s.get(folded, folded) if len(folded) == 1 else char.lower()
-        if len(folded) == 1 and folded != char:
-            table[code] = folded
-    for traditional, simplified in t2s.items():
-        table.setdefault(ord(traditional), simplified)
-    for digit, numerals in enumerate(_NUMERALS):  # 假1赔十 is 假一赔十
-        for numeral in numerals:
-            table[ord(numeral)] = str(digit)
-    return table
-
-
-@cache
-def _kept_bmp() -> np.ndarray:
-    """For every code point below 0x10000, whether folding keeps it (a letter or digit)."""
-    everything = "".join(chr(c) if not 0xD800 <= c <= 0xDFFF else " " for c in range(0x10000))
-    kept = np.zeros(0x10000, dtype=bool)
-    for match in _KEPT_RUN.finditer(everything):
-        kept[match.start() : match.end()] = True
-    return kept
-
-
-def fold(text: str) -> tuple[str, np.ndarray]:
-    """Folded text and, for each folded character, its index in the original text."""
-    mapped = text.translate(_fold_table())  # same length as text: one char for one char
-    codes = np.frombuffer(mapped.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    keep = _kept_bmp()[np.minimum(codes, 0xFFFF)]
-    astral = np.flatnonzero(codes > 0xFFFF)  # emoji and rare ideographs: decide one by one
-    if astral.size:
-        keep[astral] = [bool(_KEPT_RUN.fullmatch(mapped[i])) for i in astral]
-    origin = np.flatnonzero(keep)
-    folded = codes[origin].tobytes().decode("utf-32-le", "surrogatepass")
-    return folded, origin
+# numbers written either way in a term: 假一赔十 is also 假1赔10
+_NUMBER_SPELLINGS = (("十", "10"), ("百", "100"))
+MOBILE_TERM = "手机号"
+MOBILE_EXPLANATION = (
+    "回复里出现手机号就是把顾客引到平台外联系，平台按站外引流处罚；请只在平台内沟通。"
+)
 
 
 def _variants(term: Term, homophones: dict[str, tuple[str, ...]]) -> set[str]:
@@ -96,21 +45,38 @@ def _variants(term: Term, homophones: dict[str, tuple[str, ...]]) -> set[str]:
     return {"".join(combination) for combination in product(*options)}
 
 
-def _ascii_alnum(char: str) -> bool:
-    char = char.translate(_fold_table())
-    return char.isascii() and char.isalnum()
+def _numeral_spellings(keys: set[str]) -> set[str]:
+    """Each key also with 十/百 as digits and the other way round."""
+    spelled = set(keys)
+    for key in keys:
+        for word, digits in _NUMBER_SPELLINGS:
+            if word in key:
+                spelled.add(key.replace(word, digits))
+            if digits in key:
+                spelled.add(key.replace(digits, word))
+    return spelled
+
+
+def _kind(char: str) -> str:
+    """letter, digit or other, as folding reads the character."""
+    char = fold_char(char)
+    if char.isascii() and char.isalpha():
+        return "letter"
+    return "digit" if char.isascii() and char.isdigit() else "other"
 
 
 def _whole_word(text: str, origin: np.ndarray, start: int, end: int) -> bool:
     """Whether a match with a Latin-letter or digit edge stands as a word of its own.
 
     It must not continue a longer word in the original text (sb inside usb); a separator there
-    (VX：abc) still ends the word.
+    (VX：abc) still ends the word, and so do digits after letters (vx123456 is vx and an ID).
     """
     first, last = int(origin[start]), int(origin[end])
-    if _ascii_alnum(text[first]) and first > 0 and _ascii_alnum(text[first - 1]):
+    edge = _kind(text[first])
+    if edge != "other" and first > 0 and _kind(text[first - 1]) == edge:
         return False
-    return not (_ascii_alnum(text[last]) and last + 1 < len(text) and _ascii_alnum(text[last + 1]))
+    edge = _kind(text[last])
+    return not (edge != "other" and last + 1 < len(text) and _kind(text[last + 1]) == edge)
 
 
 def _covering(spans: list[tuple[int, int]]):
@@ -141,14 +107,18 @@ def _without_overlaps(hits: list[tuple[Term, int, int]]) -> list[tuple[Term, int
 
 
 class Matcher:
-    """All lexicon terms in one automaton; allow-list phrases suppress the hits they contain."""
+    """All lexicon terms and patterns; what only looks like a hit is taken away."""
 
     def __init__(self, lexicon: Lexicon):
         self._automaton = ahocorasick.Automaton()
         entries: dict[str, list] = {}
         for term in lexicon.terms:
-            for key in _variants(term, lexicon.homophones):
-                entries.setdefault(key, [None, []])[1].append(term)
+            plain = fold(term.text)[0]
+            for key in _numeral_spellings(_variants(term, lexicon.homophones)):
+                if key != plain and dictionary_word(key):  # 威信 is prestige, unless 加我威信abc
+                    entries.setdefault(key, [None, []])[1].append(replace(term, needs_context=True))
+                else:
+                    entries.setdefault(key, [None, []])[1].append(term)
         for phrase in lexicon.allow:
             key = fold(phrase)[0]
             if key:
@@ -156,39 +126,60 @@ class Matcher:
         for key, (allowed, terms) in entries.items():
             self._automaton.add_word(key, (len(key), bool(allowed), tuple(terms)))
         self._automaton.make_automaton()
-        self.size = len(lexicon.terms)
+        self.size = len(lexicon.terms) + len(lexicon.patterns)
         self.keys = len(entries)
-        self._negations = tuple(fold(word)[0] for word in lexicon.negations if fold(word)[0])
+        grammar = lexicon.grammar
+        if not grammar.negations and lexicon.negations:
+            grammar = Grammar(negations=lexicon.negations)
+        self._grammar = grammar
+        self._negation = Negation(grammar)
+        self._contact = ContactContext(grammar.contact_verbs)
+        self._sound = SoundMatcher(list(lexicon.terms), self._contact)
+        self._patterns = PatternMatcher(lexicon.patterns)
+        self._ordinals = {fold(t)[0] for t in grammar.ordinal_terms} - {""}
+        self._ordinal_followers = tuple(
+            f for f in (fold(w)[0] for w in grammar.ordinal_followers) if f
+        )
+        self._mobile_term = self._mobile(lexicon)
 
-    def _negated(self, text: str, start: int) -> bool:
-        """A negation earlier in the same clause (客服不会要求您私下转账、扫码付款)."""
-        clause = _CLAUSE_START.split(text[max(0, start - NEGATION_WINDOW) : start])[-1]
-        before = fold(clause)[0]
-        return any(word in before for word in self._negations)
+    @staticmethod
+    def _mobile(lexicon: Lexicon) -> Term | None:
+        """A phone number is reported in the contact category, when the lexicon has it."""
+        for term in lexicon.terms:
+            if term.category == CONTACT_CATEGORY:
+                return Term(MOBILE_TERM, CONTACT_CATEGORY, term.severity, MOBILE_EXPLANATION, None)
+        return None
 
-    def find(self, text: str) -> list[tuple[Term, int, int]]:
-        """(term, start, end) of every hit in text, overlaps resolved to the longest, strictest."""
+    def find(self, text: str, agent: bool = True) -> list[tuple[Term, int, int]]:
+        """(term, start, end) of every hit in text, overlaps resolved to the longest, strictest.
+
+        agent: the text is an agent's (a draft, a reply to check): a phone number in it is
+        off-platform contact. A customer's own number is personal data, not a violation.
+        """
         folded, origin = fold(text)
-        if not folded or not len(self._automaton):
+        if not folded:
             return []
-        allowed: list[tuple[int, int]] = []
-        found: list[tuple[Term, int, int]] = []
-        for end, (length, is_allowed, terms) in self._automaton.iter(folded):
-            start = end - length + 1
-            if is_allowed:
-                if not _CLAUSE_START.search(text[int(origin[start]) : int(origin[end]) + 1]):
-                    allowed.append((start, end))  # 第一，时间 is not 第一时间
-            elif not _whole_word(text, origin, start, end):
-                continue
-            for term in terms:
-                found.append((term, start, end))
+        clauses_made: list[Clauses] = []
+
+        def clauses() -> Clauses:
+            if not clauses_made:
+                clauses_made.append(Clauses(text, folded, origin, self._grammar))
+            return clauses_made[0]
+
+        allowed, found = self._terms(text, folded, origin)
+        found += self._sound.find(folded)
+        found += self._patterns.find(folded, clauses)
+        if agent and self._mobile_term is not None:
+            numbers = mobiles(folded) + [
+                (int(np.searchsorted(origin, a)), int(np.searchsorted(origin, b - 1)))
+                for a, b in masked_mobiles(text)
+            ]
+            found += [(self._mobile_term, a, b) for a, b in numbers]
+        found = [hit for hit in found if not self._only_looks_like(hit, folded)]
+        allowed = [span for span in allowed if not self._cover(span, folded, found, clauses)]
         inside_allowed = _covering(allowed)
-        kept = [
-            hit
-            for hit in found
-            if not inside_allowed(hit[1], hit[2])
-            and not (hit[0].negatable and self._negated(text, int(origin[hit[1]])))
-        ]
+        kept = [hit for hit in found if not inside_allowed(hit[1], hit[2])]
+        kept = [hit for hit in kept if not (hit[0].negatable and self._warned(hit, kept, clauses))]
         kept.sort(
             key=lambda h: (
                 -(h[2] - h[1]),
@@ -199,3 +190,51 @@ class Matcher:
         )
         chosen = _without_overlaps(kept)
         return [(term, int(origin[start]), int(origin[end]) + 1) for term, start, end in chosen]
+
+    def _terms(self, text: str, folded: str, origin: np.ndarray):
+        """Allow-listed spans and term hits of the literal automaton (folded positions)."""
+        allowed: list[tuple[int, int]] = []
+        found: list[tuple[Term, int, int]] = []
+        if not len(self._automaton):
+            return allowed, found
+        for end, (length, is_allowed, terms) in self._automaton.iter(folded):
+            start = end - length + 1
+            if is_allowed:
+                if not _CLAUSE_START.search(text[int(origin[start]) : int(origin[end]) + 1]):
+                    allowed.append((start, end))  # 第一，时间 is not 第一时间
+            elif not _whole_word(text, origin, start, end):
+                continue
+            for term in terms:
+                found.append((term, start, end))
+        return allowed, found
+
+    def _only_looks_like(self, hit: tuple[Term, int, int], folded: str) -> bool:
+        """An ordinal (第一个颜色), or a channel word without a verb, ID or number (企鹅玩具)."""
+        term, start, end = hit
+        if term.needs_context and not self._contact.near(folded, start, end):
+            return True
+        if folded[start : end + 1] in self._ordinals:
+            return folded.startswith(self._ordinal_followers, end + 1)
+        return False
+
+    def _cover(self, span, folded: str, found, clauses) -> bool:
+        """An allow-listed phrase used as cover: an ID or another channel hit in its clause."""
+        start, end = span
+        inside = [h for h in found if start <= h[1] and h[2] <= end]
+        if not any(h[0].category == CONTACT_CATEGORY for h in inside):
+            return False
+        floor, ceiling = clauses().clause_span(start)
+        if id_near(folded, start, end, floor, ceiling):
+            return True
+        return any(
+            h[0].category == CONTACT_CATEGORY
+            and floor <= h[1] < ceiling
+            and (h[2] < start or h[1] > end)
+            for h in found
+        )
+
+    def _warned(self, hit, hits, clauses) -> bool:
+        """A negation reaches the hit (客服不会让您加微信或者扫码付款)."""
+        term, start, end = hit
+        others = [(h[1], h[2]) for h in hits if h is not hit and h[0].category == term.category]
+        return self._negation.negated(clauses(), start, others)

@@ -71,10 +71,41 @@ class BannedCategory(_Strict):
     replacements: dict[str, str] = Field(default_factory=dict)
 
 
+class PatternSpec(_Strict):
+    """A hit made of two parts near each other (好评 … 返5元), in either order unless `ordered`.
+
+    In a part, `#` stands for a number (`#元` is 5元, 十元).
+    """
+
+    category: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+    near: list[list[str]] = Field(min_length=2, max_length=2)
+    within: int = Field(default=12, ge=0, le=40)
+    scope: Literal["clause", "sentence"] = "sentence"
+    ordered: bool = False
+    unless: list[str] = Field(default_factory=list)
+
+    @field_validator("near", "unless", mode="before")
+    @classmethod
+    def _as_text(cls, value):
+        """YAML reads 5 as a number; every word is text."""
+        if not isinstance(value, list):
+            return value
+        return [[str(w) for w in v] if isinstance(v, list) else str(v) for v in value]
+
+    @field_validator("near")
+    @classmethod
+    def _parts_have_words(cls, near: list[list[str]]) -> list[list[str]]:
+        if any(not [w for w in part if w.strip()] for part in near):
+            raise ValueError("each part needs at least one word")
+        return near
+
+
 class BannedWords(_Strict):
     """compliance/banned_words.yaml: the shop's additions to the lexicon."""
 
-    categories: dict[str, BannedCategory]
+    categories: dict[str, BannedCategory] = Field(default_factory=dict)
+    patterns: dict[str, PatternSpec] = Field(default_factory=dict)
 
 
 class Chunk(BaseModel):

@@ -1,0 +1,51 @@
+"""Phone numbers and account IDs: contact details that take a customer off the platform.
+
+Read on the folded text, so 138-1234-5678, 一三八 1234 五六七八, +86 138… and full-width digits
+are one number. A mobile number in an agent's text is off-platform contact by itself; an ID
+(letters and digits, or a run of digits) only makes a channel word real when it is near it.
+"""
+
+import re
+
+from copilot.compliance.folding import fold
+
+# a mainland mobile number (+86 folds to 加86), and one masked for display (138****5678)
+MOBILE = re.compile(r"(?<![0-9])(?:0?86)?1[3-9][0-9]{9}(?![0-9])")
+MASKED_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]\*{4}[0-9]{4}(?![0-9])")
+# an account ID: five or more digits, or letters mixed with at least two digits
+CONTACT_ID = re.compile(r"[0-9]{5,}|[a-z][a-z0-9]*[0-9]{2,}[a-z0-9]*|[0-9]{2,}[a-z][a-z0-9]*")
+# how far (folded characters) from a channel word its verb, ID or number may be
+CONTEXT_WINDOW = 8
+
+
+def mobiles(folded: str) -> list[tuple[int, int]]:
+    """Folded [start, end] of every mobile number."""
+    return [(m.start(), m.end() - 1) for m in MOBILE.finditer(folded)]
+
+
+def masked_mobiles(text: str) -> list[tuple[int, int]]:
+    """Original [start, end) of masked numbers (138****5678): folding drops the stars."""
+    return [(m.start(), m.end()) for m in MASKED_MOBILE.finditer(text)]
+
+
+class ContactContext:
+    """Whether a channel word has what makes it a channel: a contact verb, an ID or a number."""
+
+    def __init__(self, verbs: tuple[str, ...]):
+        self.verbs = tuple(w for w in (fold(v)[0] for v in verbs) if w)
+
+    def near(self, folded: str, start: int, end: int) -> bool:
+        """folded[start:end+1] is the channel word."""
+        before = folded[max(0, start - CONTEXT_WINDOW) : start]
+        after = folded[end + 1 : end + 1 + CONTEXT_WINDOW]
+        if any(verb in before or verb in after for verb in self.verbs):
+            return True
+        return id_near(folded, start, end)
+
+
+def id_near(folded: str, start: int, end: int, floor: int = 0, ceiling: int | None = None) -> bool:
+    """An ID or a number right after folded[start:end+1] (or just before it), within bounds."""
+    ceiling = len(folded) if ceiling is None else ceiling
+    after = folded[end + 1 : min(ceiling, end + 1 + CONTEXT_WINDOW)]
+    before = folded[max(floor, start - 3) : start]
+    return bool(CONTACT_ID.search(after) or CONTACT_ID.search(before))

@@ -1,0 +1,123 @@
+"""Terms found by sound: 加我wei信, wēi xìn, wei1xin4, 治liao, sha比.
+
+The folded text is read as toneless pinyin (each Chinese character by its first reading, Latin
+letters as written, tone digits after a syllable dropped) and the terms of categories marked
+`pinyin` are matched on that reading. Sound alone finds ordinary words too (威信 is prestige,
+资料 sounds like 治疗), so a hit by sound must also have the context that makes it a term:
+a contact channel a contact verb, an ID or a number near it; any other term a Latin letter or
+one character of its own, and never a dictionary word.
+"""
+
+import re
+import unicodedata
+from functools import cache
+
+import ahocorasick
+import jieba
+import numpy as np
+from pypinyin import Style, lazy_pinyin
+from pypinyin.pinyin_dict import pinyin_dict
+
+from copilot.compliance.contacts import CONTEXT_WINDOW, ContactContext
+from copilot.compliance.folding import fold
+from copilot.compliance.lexicon import Term
+
+CONTACT_CATEGORY = "off_platform_contact"
+# a tone digit: 1-5 right after a letter that can end a syllable, not followed by a digit
+_TONE_DIGIT = re.compile(r"(?<=[aeiouvngr])[1-5](?![0-9])")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _toneless(syllable: str) -> str:
+    decomposed = unicodedata.normalize("NFD", syllable)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+@cache
+def _readings() -> tuple[dict[int, str], np.ndarray]:
+    """Each Chinese character's first reading without tone, and its length per code point."""
+    table: dict[int, str] = {}
+    lengths = np.ones(0x10000, dtype=np.int64)
+    for code, readings in pinyin_dict.items():
+        if code < 0x10000 and 0x3400 <= code <= 0x9FFF:
+            reading = _toneless(readings.split(",")[0])
+            table[code] = reading
+            lengths[code] = len(reading)
+    return table, lengths
+
+
+def read_aloud(folded: str) -> tuple[str, np.ndarray, np.ndarray]:
+    """Pinyin of folded text; for each pinyin character, its folded index; each index's start."""
+    kept = np.ones(len(folded), dtype=bool)
+    for match in _TONE_DIGIT.finditer(folded):
+        kept[match.start()] = False
+    table, lengths = _readings()
+    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    sizes = np.where(kept, lengths[np.minimum(codes, 0xFFFF)], 0)
+    reading = folded.translate(table) if kept.all() else _dropping(folded, kept).translate(table)
+    origin = np.repeat(np.arange(len(folded)), sizes)
+    starts = np.concatenate(([0], np.cumsum(sizes)))
+    return reading, origin, starts
+
+
+def _dropping(folded: str, kept: np.ndarray) -> str:
+    return "".join(char for char, keep in zip(folded, kept, strict=True) if keep)
+
+
+def dictionary_word(word: str) -> bool:
+    """Whether jieba's dictionary knows the word (an ordinary word, not a disguise)."""
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ.get(word, 0) > 0
+
+
+class SoundMatcher:
+    """Terms of `pinyin` categories matched on the text read aloud."""
+
+    def __init__(self, terms: list[Term], context: ContactContext):
+        self._automaton = ahocorasick.Automaton()
+        entries: dict[str, list] = {}
+        for term in terms:
+            key = fold(term.text)[0]
+            if not term.pinyin or len(key) < 2 or not all(_CJK.match(c) for c in key):
+                continue
+            sound = "".join(_toneless(s) for s in lazy_pinyin(key, style=Style.TONE))
+            entries.setdefault(sound, []).append((term, key))
+        for sound, found in entries.items():
+            self._automaton.add_word(sound, (len(sound), tuple(found)))
+        if entries:
+            self._automaton.make_automaton()
+        self._context = context
+        self._verb_sounds = tuple(
+            "".join(lazy_pinyin(v)) for v in context.verbs if len(v) > 1 or v == "加"
+        )
+
+    def find(self, folded: str) -> list[tuple[Term, int, int]]:
+        """(term, folded start, folded end) of every hit that only sound finds."""
+        if not len(self._automaton) or not folded:
+            return []
+        reading, origin, starts = read_aloud(folded)
+        found = []
+        for end, (length, candidates) in self._automaton.iter(reading):
+            begin = end - length + 1
+            first, last = int(origin[begin]), int(origin[end])
+            if starts[first] != begin and not folded[first].isascii():
+                continue  # starts inside a Chinese character's reading
+            if starts[last + 1] != end + 1 and not folded[last].isascii():
+                continue
+            span = folded[first : last + 1]
+            for term, key in candidates:
+                if span != key and self._plausible(term, key, span, folded, first, last):
+                    found.append((term, first, last))
+        return found
+
+    def _plausible(self, term: Term, key: str, span: str, folded: str, first: int, last: int):
+        if term.category == CONTACT_CATEGORY:
+            return self._context.near(folded, first, last) or self._verb_heard(folded, first)
+        latin = any(c.isascii() and c.isalpha() for c in span)
+        own = len(span) == len(key) and any(a == b for a, b in zip(span, key, strict=True))
+        return (latin or own) and not (not latin and dictionary_word(span))
+
+    def _verb_heard(self, folded: str, first: int) -> bool:
+        """A contact verb said in pinyin just before the channel (jia wo weixin)."""
+        before = read_aloud(folded[max(0, first - CONTEXT_WINDOW) : first])[0]
+        return any(sound in before for sound in self._verb_sounds)

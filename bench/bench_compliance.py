@@ -19,7 +19,7 @@ from copilot.compliance.lexicon import load_lexicon  # noqa: E402
 from copilot.config import bundled_knowledge_dir  # noqa: E402
 from copilot.drafting.context import DraftContext  # noqa: E402
 from copilot.drafting.guarding import guard_draft  # noqa: E402
-from copilot.schemas import Draft  # noqa: E402
+from copilot.schemas import Draft, DraftRequest  # noqa: E402
 from tests.test_compliance_quality import ordinary_sentences  # noqa: E402
 
 
@@ -67,6 +67,7 @@ def per_draft(guard: ComplianceGuard, count: int) -> dict:
         texts.append(text if i % 10 else text + "加我微信，全网最低价。")
     context = DraftContext.__new__(DraftContext)
     context.gap_scripts, context.scripts = [], []
+    context.request = DraftRequest(message="能发顺丰吗")
     timings = []
     for text in texts:
         started = time.perf_counter()

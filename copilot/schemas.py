@@ -183,6 +183,7 @@ class LexiconSummary(BaseModel):
     """What the guard enforces after a reload."""
 
     terms: int
+    patterns: int = 0
     categories: dict[str, int]
     files: list[str]
 

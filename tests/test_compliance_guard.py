@@ -20,7 +20,7 @@ def guard():
         ("有问题加 V 信聊", "加 V", "off_platform_contact"),
         ("发微_信给我", "微_信", "off_platform_contact"),
         ("ＶＸ：abc", "ＶＸ", "off_platform_contact"),
-        ("好评返现5元", "好评返现", "review_manipulation"),
+        ("好评返现5元", "好评返现5元", "review_manipulation"),  # the pattern spans the reward
         ("能根治痘痘", "根治", "medical_claims"),
         ("爱买不买", "爱买不买", "insults"),
         ("本店承诺假一赔十", "假一赔十", "overpromise"),

@@ -13,6 +13,15 @@ from copilot.knowledge import load_knowledge
 from tests.conftest import DATA
 
 COMPLIANCE = DATA / "compliance"
+BLOCK_CATEGORIES = (
+    "absolute_terms",
+    "false_authority",
+    "medical_claims",
+    "off_platform_contact",
+    "review_manipulation",
+    "overpromise",
+    "insults",
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +48,7 @@ def test_lexicon_has_600_entries_in_every_required_category():
     lexicon = load_lexicon(bundled_knowledge_dir())
     counts = lexicon.by_category()
     assert len(lexicon.terms) >= 600
-    for category in (
-        "absolute_terms",
-        "false_authority",
-        "medical_claims",
-        "off_platform_contact",
-        "review_manipulation",
-        "overpromise",
-        "insults",
-    ):
+    for category in BLOCK_CATEGORIES:
         assert counts[category] >= 30, category
     assert counts["shop_overpromise"] >= 1  # the shop's own additions are enforced too
 

@@ -33,6 +33,7 @@ def reload_lexicon(copilot: CopilotDep) -> LexiconSummary:
     lexicon = copilot.reload_lexicon()
     return LexiconSummary(
         terms=len(lexicon.terms),
+        patterns=len(lexicon.patterns),
         categories=lexicon.by_category(),
         files=[str(path) for path in lexicon.files],
     )

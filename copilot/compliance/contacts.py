@@ -9,9 +9,9 @@ import re
 
 from copilot.compliance.folding import fold
 
-# a mainland mobile number (+86 folds to 加86), and one masked for display (138****5678)
+# a mainland mobile number (+86 folds to 加86); a masked one (138****5678) is the copilot's own
+# masking of a customer's number, not a number to call
 MOBILE = re.compile(r"(?<![0-9])(?:0?86)?1[3-9][0-9]{9}(?![0-9])")
-MASKED_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]\*{4}[0-9]{4}(?![0-9])")
 # an account ID: five or more digits, or letters mixed with at least two digits
 CONTACT_ID = re.compile(r"[0-9]{5,}|[a-z][a-z0-9]*[0-9]{2,}[a-z0-9]*|[0-9]{2,}[a-z][a-z0-9]*")
 # how far (folded characters) from a channel word its verb, ID or number may be
@@ -21,11 +21,6 @@ CONTEXT_WINDOW = 8
 def mobiles(folded: str) -> list[tuple[int, int]]:
     """Folded [start, end] of every mobile number."""
     return [(m.start(), m.end() - 1) for m in MOBILE.finditer(folded)]
-
-
-def masked_mobiles(text: str) -> list[tuple[int, int]]:
-    """Original [start, end) of masked numbers (138****5678): folding drops the stars."""
-    return [(m.start(), m.end()) for m in MASKED_MOBILE.finditer(text)]
 
 
 class ContactContext:

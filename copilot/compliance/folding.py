@@ -18,9 +18,14 @@ import numpy as np
 import opencc
 
 # Chinese and financial numerals fold to digits; 十 and larger stay (they are not one digit)
-NUMERALS = ("〇零", "一壹", "二贰貳", "三叁參", "四肆", "五伍", "六陆陸", "七柒", "八捌", "九玖")
+NUMERALS = ("〇零", "一壹幺", "二贰貳", "三叁參", "四肆", "五伍", "六陆陸", "七柒", "八捌", "九玖")
+# financial spellings of 十 and 百 (假壹赔拾 is 假一赔十)
+FINANCIAL = {"拾": "十", "佰": "百", "仟": "千"}
+# lower-case Greek and Cyrillic letters that pass for Latin ones in chat text although
+# Unicode's confusables.txt (which pairs shapes, not reading habits) does not list them
+EXTRA_LOOKALIKES = dict(zip("χτκηιρυωεктмнпгшвь", "xtknipuwektmhnrwbb", strict=True))
 # plus signs stand for 加 (➕V = 加V); they are dropped as symbols otherwise
-PLUS_SIGNS = "+＋﹢➕✚✙✛✜➕⊕"
+PLUS_SIGNS = "+＋﹢➕✚✙✛✜⊕"
 _KEPT_RUN = re.compile(r"[^\W_]+")  # letters and digits of any script; the rest is separators
 # astral blocks whose letters are disguises: mathematical alphanumerics, enclosed alphanumerics
 _ASTRAL_LETTERS = (range(0x1D400, 0x1D800), range(0x1F100, 0x1F200), range(0x1FBF0, 0x1FBFA))
@@ -93,6 +98,11 @@ def fold_table() -> dict[int, str]:
             table[start + offset] = chr(ord("a") + offset)
     for traditional, simplified in t2s.items():
         table.setdefault(ord(traditional), simplified)
+    for letter, latin in EXTRA_LOOKALIKES.items():
+        table[ord(letter)] = latin
+        table.setdefault(ord(letter.upper()), latin)
+    for financial, plain in FINANCIAL.items():
+        table[ord(financial)] = plain
     for digit, numerals in enumerate(NUMERALS):  # 假1赔十 is 假一赔十
         for numeral in numerals:
             table[ord(numeral)] = str(digit)

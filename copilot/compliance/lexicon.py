@@ -40,13 +40,16 @@ class LexiconCategory(BaseModel):
     _as_text = field_validator("terms", "context_terms", mode="before")(_texts)
 
 
-class OrdinalSpec(BaseModel):
-    """第一 followed by a measure word or a noun counts things; it claims nothing."""
+class FollowerRule(BaseModel):
+    """A term followed by one of these words is something else: 第一个 counts, 最好先 advises."""
 
     model_config = ConfigDict(extra="forbid")
 
-    terms: list[str] = Field(default_factory=list)
-    followers: list[str] = Field(default_factory=list)
+    terms: list[str] = Field(min_length=1)
+    followers: list[str] = Field(min_length=1)
+    means: str = ""
+
+    _as_text = field_validator("terms", "followers", mode="before")(_texts)
 
 
 class LexiconFile(BaseModel):
@@ -61,12 +64,19 @@ class LexiconFile(BaseModel):
     clause_openers: list[str] = Field(default_factory=list)
     particles: str = ""
     contact_verbs: list[str] = Field(default_factory=list)
-    ordinals: OrdinalSpec = Field(default_factory=OrdinalSpec)
+    not_claims: list[FollowerRule] = Field(default_factory=list)
+    post_negations: list[str] = Field(default_factory=list)
     homophones: dict[str, list[str]] = Field(default_factory=dict)
     allow: list[str] = Field(default_factory=list)
 
     _as_text = field_validator(
-        "negations", "negation_bridges", "clause_openers", "contact_verbs", "allow", mode="before"
+        "negations",
+        "negation_bridges",
+        "post_negations",
+        "clause_openers",
+        "contact_verbs",
+        "allow",
+        mode="before",
     )(_texts)
 
 
@@ -110,8 +120,9 @@ class Grammar:
     clause_openers: tuple[str, ...] = ()
     particles: str = ""
     contact_verbs: tuple[str, ...] = ()
-    ordinal_terms: tuple[str, ...] = ()
-    ordinal_followers: tuple[str, ...] = ()
+    post_negations: tuple[str, ...] = ()
+    # term -> the words that, right after it, make it not a claim
+    not_claims: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -216,6 +227,14 @@ def _patterns(path: Path, data: LexiconFile, shop: BannedWords | None, shop_path
     return patterns
 
 
+def _not_claims(rules: list[FollowerRule]) -> dict[str, tuple[str, ...]]:
+    followers: dict[str, list[str]] = {}
+    for rule in rules:
+        for term in rule.terms:
+            followers.setdefault(term, []).extend(rule.followers)
+    return {term: tuple(words) for term, words in followers.items()}
+
+
 def load_lexicon(knowledge_dir: Path | None = None, path: Path | None = None) -> Lexicon:
     """The bundled lexicon (or `path`) plus the shop's banned words from its knowledge dir."""
     path = path or bundled_lexicon_path()
@@ -248,8 +267,8 @@ def load_lexicon(knowledge_dir: Path | None = None, path: Path | None = None) ->
         clause_openers=tuple(data.clause_openers),
         particles=data.particles,
         contact_verbs=tuple(data.contact_verbs),
-        ordinal_terms=tuple(data.ordinals.terms),
-        ordinal_followers=tuple(data.ordinals.followers),
+        post_negations=tuple(data.post_negations),
+        not_claims=_not_claims(data.not_claims),
     )
     return Lexicon(
         terms=tuple(terms),

@@ -2,8 +2,8 @@
 
 Terms by Aho-Corasick over a folded copy of the text (folding.py), terms of homophone-prone
 categories also by sound (pinyin.py), patterns of two parts (patterns.py), mobile numbers in an
-agent's text (contacts.py). Allow-listed phrases, ordinals, negations and missing contact context
-then take away what only looks like a hit, within a clause (scope.py).
+agent's text (contacts.py). Allow-listed phrases, ordinals and advice, negations and missing
+contact context then take away what only looks like a hit, within a clause (scope.py).
 """
 
 import re
@@ -14,12 +14,12 @@ from itertools import accumulate, product
 import ahocorasick
 import numpy as np
 
-from copilot.compliance.contacts import ContactContext, id_near, masked_mobiles, mobiles
+from copilot.compliance.contacts import ContactContext, id_near, mobiles
 from copilot.compliance.folding import fold, fold_char
 from copilot.compliance.lexicon import Grammar, Lexicon, Term
 from copilot.compliance.patterns import PatternMatcher
 from copilot.compliance.pinyin import CONTACT_CATEGORY, SoundMatcher, dictionary_word
-from copilot.compliance.scope import Clauses, Negation
+from copilot.compliance.scope import NEGATION_WINDOW, Clauses, Negation
 
 _SEVERITY_RANK = {"block": 2, "warn": 1}
 _CLAUSE_START = re.compile(r"[，,。！？!?；;\n]")
@@ -136,10 +136,11 @@ class Matcher:
         self._contact = ContactContext(grammar.contact_verbs)
         self._sound = SoundMatcher(list(lexicon.terms), self._contact)
         self._patterns = PatternMatcher(lexicon.patterns)
-        self._ordinals = {fold(t)[0] for t in grammar.ordinal_terms} - {""}
-        self._ordinal_followers = tuple(
-            f for f in (fold(w)[0] for w in grammar.ordinal_followers) if f
-        )
+        self._not_claims = {
+            fold(term)[0]: tuple(f for f in (fold(w)[0] for w in words) if f)
+            for term, words in grammar.not_claims.items()
+            if fold(term)[0]
+        }
         self._mobile_term = self._mobile(lexicon)
 
     @staticmethod
@@ -170,16 +171,17 @@ class Matcher:
         found += self._sound.find(folded)
         found += self._patterns.find(folded, clauses)
         if agent and self._mobile_term is not None:
-            numbers = mobiles(folded) + [
-                (int(np.searchsorted(origin, a)), int(np.searchsorted(origin, b - 1)))
-                for a, b in masked_mobiles(text)
-            ]
+            numbers = mobiles(folded)
             found += [(self._mobile_term, a, b) for a, b in numbers]
         found = [hit for hit in found if not self._only_looks_like(hit, folded)]
-        allowed = [span for span in allowed if not self._cover(span, folded, found, clauses)]
+        channels = sorted((s, e) for term, s, e in found if term.category == CONTACT_CATEGORY)
+        allowed = [span for span in allowed if not self._cover(span, folded, channels, clauses)]
         inside_allowed = _covering(allowed)
         kept = [hit for hit in found if not inside_allowed(hit[1], hit[2])]
-        kept = [hit for hit in kept if not (hit[0].negatable and self._warned(hit, kept, clauses))]
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for term, start, end in sorted(kept, key=lambda h: h[1]):
+            spans.setdefault(term.category, []).append((start, end))
+        kept = [hit for hit in kept if not (hit[0].negatable and self._warned(hit, spans, clauses))]
         kept.sort(
             key=lambda h: (
                 -(h[2] - h[1]),
@@ -209,32 +211,36 @@ class Matcher:
         return allowed, found
 
     def _only_looks_like(self, hit: tuple[Term, int, int], folded: str) -> bool:
-        """An ordinal (第一个颜色), or a channel word without a verb, ID or number (企鹅玩具)."""
+        """An ordinal or advice (第一个颜色, 最好先试穿), or a bare channel word (企鹅玩具)."""
         term, start, end = hit
         if term.needs_context and not self._contact.near(folded, start, end):
             return True
-        if folded[start : end + 1] in self._ordinals:
-            return folded.startswith(self._ordinal_followers, end + 1)
+        followers = self._not_claims.get(folded[start : end + 1])
+        return bool(followers) and folded.startswith(followers, end + 1)
         return False
 
-    def _cover(self, span, folded: str, found, clauses) -> bool:
-        """An allow-listed phrase used as cover: an ID or another channel hit in its clause."""
+    def _cover(self, span, folded: str, channels: list[tuple[int, int]], clauses) -> bool:
+        """An allow-listed phrase used as cover: an ID or another channel hit in its clause.
+
+        channels: the spans of contact-channel hits, sorted.
+        """
         start, end = span
-        inside = [h for h in found if start <= h[1] and h[2] <= end]
-        if not any(h[0].category == CONTACT_CATEGORY for h in inside):
+        first = bisect_left(channels, (start, -1))
+        if not any(e <= end for _, e in channels[first : bisect_right(channels, (end, end))]):
             return False
         floor, ceiling = clauses().clause_span(start)
         if id_near(folded, start, end, floor, ceiling):
             return True
-        return any(
-            h[0].category == CONTACT_CATEGORY
-            and floor <= h[1] < ceiling
-            and (h[2] < start or h[1] > end)
-            for h in found
-        )
+        near = channels[bisect_left(channels, (floor, -1)) : bisect_left(channels, (ceiling, -1))]
+        return any(e < start or s > end for s, e in near)
 
-    def _warned(self, hit, hits, clauses) -> bool:
-        """A negation reaches the hit (客服不会让您加微信或者扫码付款)."""
+    def _warned(self, hit, spans: dict[str, list[tuple[int, int]]], clauses) -> bool:
+        """A negation reaches the hit (客服不会让您加微信或者扫码付款).
+
+        spans: each category's hit spans, sorted; those just before the hit may form a list.
+        """
         term, start, end = hit
-        others = [(h[1], h[2]) for h in hits if h is not hit and h[0].category == term.category]
-        return self._negation.negated(clauses(), start, others)
+        same = spans[term.category]
+        first = bisect_left(same, (start - NEGATION_WINDOW, -1))
+        others = [span for span in same[first : bisect_left(same, (start, -1))] if span[1] < start]
+        return self._negation.negated(clauses(), start, end, others)

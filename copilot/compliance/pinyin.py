@@ -4,8 +4,8 @@ The folded text is read as toneless pinyin (each Chinese character by its first 
 letters as written, tone digits after a syllable dropped) and the terms of categories marked
 `pinyin` are matched on that reading. Sound alone finds ordinary words too (威信 is prestige,
 资料 sounds like 治疗), so a hit by sound must also have the context that makes it a term:
-a contact channel a contact verb, an ID or a number near it; any other term a Latin letter or
-one character of its own, and never a dictionary word.
+a contact channel a contact verb, an ID or a number near it; any other term a Latin letter, or
+(three characters or more) one character of its own, and never a dictionary word.
 """
 
 import re
@@ -70,6 +70,20 @@ def dictionary_word(word: str) -> bool:
     return jieba.dt.FREQ.get(word, 0) > 0
 
 
+def _stands_alone(folded: str, first: int, last: int) -> bool:
+    """Whether the span starts and ends where jieba's words do.
+
+    可以直接 is 可以|直接: 可以直 is no word of the text, so it cannot be 可以治 in disguise.
+    """
+    floor = max(0, first - 6)
+    edges, position = set(), floor
+    for word in jieba.cut(folded[floor : last + 7], HMM=False):
+        edges.add(position)
+        position += len(word)
+    edges.add(position)
+    return first in edges and last + 1 in edges
+
+
 class SoundMatcher:
     """Terms of `pinyin` categories matched on the text read aloud."""
 
@@ -113,9 +127,12 @@ class SoundMatcher:
     def _plausible(self, term: Term, key: str, span: str, folded: str, first: int, last: int):
         if term.category == CONTACT_CATEGORY:
             return self._context.near(folded, first, last) or self._verb_heard(folded, first)
-        latin = any(c.isascii() and c.isalpha() for c in span)
+        if any(c.isascii() and c.isalpha() for c in span):
+            return True
+        if len(key) < 3:  # 药用 sounds like 咬用 in 啃咬用: two characters are too easily alike
+            return False
         own = len(span) == len(key) and any(a == b for a, b in zip(span, key, strict=True))
-        return (latin or own) and not (not latin and dictionary_word(span))
+        return own and not dictionary_word(span) and _stands_alone(folded, first, last)
 
     def _verb_heard(self, folded: str, first: int) -> bool:
         """A contact verb said in pinyin just before the channel (jia wo weixin)."""

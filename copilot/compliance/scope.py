@@ -8,7 +8,7 @@ another predicate (不会有问题的给个好评返现).
 
 import re
 from bisect import bisect_right
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 
@@ -22,8 +22,15 @@ LIST_WORDS = ("或者", "或", "以及", "及", "和", "与")
 # how long one listed item may be (folded characters)
 LIST_ITEM = 6
 SENTENCE_MARKS = "。！？!?；;\n"
+# a place or time between a negation and its verb (不会在聊天中索要…) carries the negation on
+_PLACE = re.compile(r"在.{1,4}[中里时上内]")
 # how far before a term (folded characters) a negation is looked for
 NEGATION_WINDOW = 12
+
+
+@cache
+def _openers(words: tuple[str, ...]) -> re.Pattern | None:
+    return re.compile("|".join(map(re.escape, words))) if words else None
 
 
 class Clauses:
@@ -32,22 +39,16 @@ class Clauses:
     def __init__(self, text: str, folded: str, origin: np.ndarray, grammar: Grammar):
         self.text, self.folded, self.origin = text, folded, origin
         self._grammar = grammar
-        self._openers = (
-            re.compile("|".join(map(re.escape, grammar.clause_openers)))
-            if grammar.clause_openers
-            else None
-        )
+        self._openers = _openers(grammar.clause_openers)
 
     @cached_property
     def clause_starts(self) -> list[int]:
         """Folded positions where a clause starts (0 first)."""
-        starts = {0}
-        marks = self._breaks(CLAUSE_MARKS)
-        starts.update(marks)
-        particles = self._grammar.particles
-        for index, char in enumerate(self.folded[:-1]):
-            if char in particles and self.folded[index + 1] not in particles:
-                starts.add(index + 1)
+        starts = {0, *self._breaks(CLAUSE_MARKS)}
+        particles = re.escape(self._grammar.particles)
+        if particles:  # a particle ends its clause unless another follows (哈哈)
+            after = re.finditer(f"(?<=[{particles}])(?=[^{particles}])", self.folded)
+            starts.update(match.start() for match in after)
         if self._openers is not None:
             starts.update(match.start() for match in self._openers.finditer(self.folded))
         return sorted(starts)
@@ -64,8 +65,10 @@ class Clauses:
 
     def _breaks(self, marks: str) -> list[int]:
         """Folded positions that follow a mark in the original text."""
-        positions = [i for i, char in enumerate(self.text) if char in marks]
-        return sorted({int(np.searchsorted(self.origin, p, side="right")) for p in positions})
+        positions = [m.start() for m in re.finditer(f"[{re.escape(marks)}]", self.text)]
+        if not positions:
+            return []
+        return sorted(set(np.searchsorted(self.origin, positions, side="right").tolist()))
 
     def clause_of(self, position: int) -> int:
         """The number of the clause holding a folded position."""
@@ -82,6 +85,13 @@ class Clauses:
         return starts[index], starts[index + 1] if index + 1 < len(starts) else len(self.folded)
 
 
+def _asks(folded: str, position: int) -> bool:
+    """能不能, 有没有, 是不是: the same word either side of 不/没 asks, it does not negate."""
+    if folded[position] not in "不没" or position == 0 or position + 1 >= len(folded):
+        return False
+    return folded[position - 1] == folded[position + 1]
+
+
 class Negation:
     """Whether a term is negated: 请勿私下转账 warns, 不会乱发货好评返现 still offers."""
 
@@ -89,6 +99,7 @@ class Negation:
         self._negations = tuple(w for w in (fold(n)[0] for n in grammar.negations) if w)
         self._bridges = frozenset(w for w in (fold(b)[0] for b in grammar.negation_bridges) if w)
         self._longest_bridge = max((len(b) for b in self._bridges), default=0)
+        self._after = tuple(w for w in (fold(n)[0] for n in grammar.post_negations) if w)
 
     def _bridged(self, gap: str, item_ends: set[int]) -> bool:
         """Whether gap is made only of bridge words and listed items (empty is bridged).
@@ -101,12 +112,27 @@ class Negation:
                 if not reachable[end - size]:
                     continue
                 piece = gap[end - size : end]
-                if piece in self._bridges or (size <= LIST_ITEM and end - 1 in item_ends):
+                listed = size <= LIST_ITEM and end - 1 in item_ends
+                if piece in self._bridges or listed or _PLACE.fullmatch(piece):
                     reachable[end] = True
                     break
         return reachable[-1]
 
-    def negated(self, clauses: Clauses, start: int, others: list[tuple[int, int]]) -> bool:
+    def negated(self, clauses: Clauses, start: int, end: int, others: list[tuple[int, int]]):
+        """A negation before the term (请勿私下转账) or a denial after it (返现活动我们没有)."""
+        return self._before(clauses, start, others) or self._denied_after(clauses, end)
+
+    def _denied_after(self, clauses: Clauses, end: int) -> bool:
+        """A denial later in the clause, with only bridge words between (返现我们店没有)."""
+        _, clause_end = clauses.clause_span(end)
+        window = clauses.folded[end + 1 : min(clause_end, end + 1 + NEGATION_WINDOW)]
+        for denial in self._after:
+            position = window.find(denial)
+            if position != -1 and self._bridged(window[:position], set()):
+                return True
+        return False
+
+    def _before(self, clauses: Clauses, start: int, others: list[tuple[int, int]]) -> bool:
         """A negation in start's clause whose reach runs up to start.
 
         others: folded spans of other hits of the same kind; a list of them or of other things
@@ -118,6 +144,9 @@ class Negation:
         for negation in self._negations:
             position = window.rfind(negation)
             while position != -1:
+                if _asks(clauses.folded, floor + position):
+                    position = window.rfind(negation, 0, position)
+                    continue
                 gap_start = floor + position + len(negation)
                 kept = [
                     index

@@ -74,6 +74,12 @@ MISSED_BEFORE = [
     ("你个sha比", "insults"),
     ("这个足贴能治liao失眠", "medical_claims"),
     ("这个茶能降xue压", "medical_claims"),
+    ("这款终生保修", "overpromise"),
+    ("质保终身的亲", "overpromise"),
+    ("保修一辈子", "overpromise"),
+    ("永久包换", "overpromise"),
+    ("这个能用一辈子", "overpromise"),
+    ("好评反现5元", "review_manipulation"),
     ("假一赔10", "overpromise"),
     ("假壹赔拾", "overpromise"),
 ]

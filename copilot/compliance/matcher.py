@@ -242,5 +242,5 @@ class Matcher:
         term, start, end = hit
         same = spans[term.category]
         first = bisect_left(same, (start - NEGATION_WINDOW, -1))
-        others = [span for span in same[first : bisect_left(same, (start, -1))] if span[1] < start]
+        others = same[first : bisect_left(same, (start, -1))]
         return self._negation.negated(clauses(), start, end, others)

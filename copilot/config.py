@@ -25,6 +25,17 @@ def bundled_prompts_dir() -> Path:
     return REPO_DIR / "prompts"
 
 
+def _valid_key(key: str, where: str) -> str:
+    """The key, if it can travel in an HTTP header: printable ASCII without spaces."""
+    if not all("!" <= char <= "~" for char in key):
+        raise ConfigError(
+            f"{where}: an API key must be printable ASCII without spaces (letters, digits, "
+            "punctuation); generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return key
+
+
 class Settings(BaseSettings):
     """Everything the copilot can be configured with; one field per COPILOT_ variable."""
 
@@ -167,15 +178,23 @@ class Settings(BaseSettings):
 
     def keys(self) -> frozenset[str]:
         """Every accepted API key: COPILOT_API_KEYS plus the keys file."""
-        keys = {key.strip() for key in self.api_keys.split(",") if key.strip()}
+        keys = set()
+        for number, key in enumerate(self.api_keys.split(","), 1):
+            if key.strip():
+                keys.add(_valid_key(key.strip(), f"COPILOT_API_KEYS entry {number}"))
         if self.api_keys_file is not None:
             try:
                 lines = self.api_keys_file.read_text(encoding="utf-8").splitlines()
-            except OSError as exc:
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = getattr(exc, "strerror", None) or str(exc)
                 raise ConfigError(
-                    f"COPILOT_API_KEYS_FILE {self.api_keys_file} cannot be read ({exc.strerror})"
+                    f"COPILOT_API_KEYS_FILE {self.api_keys_file} cannot be read ({reason})"
                 ) from exc
-            keys |= {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+            for number, line in enumerate(lines, 1):
+                key = line.strip()
+                if key and not key.startswith("#"):  # indented comments are comments too
+                    where = f"COPILOT_API_KEYS_FILE {self.api_keys_file} line {number}"
+                    keys.add(_valid_key(key, where))
         return frozenset(keys)
 
     def check_exposure(self) -> None:

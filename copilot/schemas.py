@@ -1,5 +1,6 @@
 """Draft request and response models: the contract other tools code against (add, don't rename)."""
 
+import unicodedata
 from datetime import datetime
 from typing import Literal
 
@@ -17,8 +18,33 @@ MAX_MESSAGE_CHARS = 2000
 MAX_HISTORY_TURNS = 50
 
 
+def unsafe_text_problem(value: str) -> str | None:
+    """Why a text cannot be accepted, or None.
+
+    Lone surrogates, control characters, or nothing visible (zero-width spaces only).
+    """
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        return "contains a lone surrogate (not valid Unicode text)"
+    if any(unicodedata.category(char) == "Cc" and char not in "\n\r\t" for char in value):
+        return "contains control characters"
+    if value and all(
+        char.isspace() or unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp") for char in value
+    ):
+        return "has no visible characters"
+    return None
+
+
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """Every request model: unknown fields, unsafe text and non-finite numbers are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _safe_text(cls, value):
+        if isinstance(value, str) and (problem := unsafe_text_problem(value)):
+            raise ValueError(problem)
+        return value
 
 
 class Turn(_Input):

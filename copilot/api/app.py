@@ -4,13 +4,14 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from copilot.api import compliance, drafts, feedback, health, knowledge, pages
 from copilot.api.limits import BodySizeLimit
-from copilot.api.security import RateLimiter, require_caller
+from copilot.api.security import FAILED_AUTH_PER_MINUTE, RateLimiter, require_caller
 from copilot.api.telemetry import RequestTelemetry, ServiceMetrics
 from copilot.config import Settings, get_settings
 from copilot.errors import (
@@ -40,6 +41,25 @@ _STATUS = {
     LLMError: 502,
     ConfigError: 500,
 }
+
+
+def _printable(value) -> str | int:
+    """A location part or message that any JSON encoder can write (no lone surrogates)."""
+    if isinstance(value, int):
+        return value
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def safe_errors(errors) -> list[dict]:
+    """Validation errors without the rejected input: it may be unencodable or personal."""
+    return [
+        {
+            "loc": [_printable(part) for part in error.get("loc", ())],
+            "msg": _printable(error.get("msg", "")),
+            "type": _printable(error.get("type", "")),
+        }
+        for error in errors
+    ]
 
 
 def _status_for(error: CopilotError) -> int:
@@ -76,6 +96,7 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
     app.state.copilot = copilot
     app.state.api_keys = settings.keys()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.auth_failures = RateLimiter(FAILED_AUTH_PER_MINUTE)
     if settings.origins:
         app.add_middleware(
             CORSMiddleware,
@@ -86,6 +107,10 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.state.metrics = ServiceMetrics()
     app.add_middleware(RequestTelemetry, metrics=app.state.metrics)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": safe_errors(exc.errors())})
 
     @app.exception_handler(CopilotError)
     async def copilot_error(_request: Request, exc: CopilotError) -> JSONResponse:

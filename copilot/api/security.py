@@ -1,5 +1,6 @@
 """API keys and per-key rate limits: who may call, and how often."""
 
+import hashlib
 import hmac
 import math
 import threading
@@ -33,9 +34,38 @@ class RateLimiter:
             self._buckets[caller] = (tokens, now)
             return (1.0 - tokens) / self.rate
 
+    def exhausted(self, caller: str) -> bool:
+        """Whether the caller has no token left now (nothing is taken)."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, stamp = self._buckets.get(caller, (self.capacity, now))
+            return min(self.capacity, tokens + (now - stamp) * self.rate) < 1.0
+
+
+# failed authentications a client may make a minute before it is told to wait
+FAILED_AUTH_PER_MINUTE = 10
+
 
 def _known(key: str, keys: frozenset[str]) -> bool:
-    return any(hmac.compare_digest(key, known) for known in keys)
+    """Constant-time comparison as bytes: a key with any characters is simply not known."""
+    given = key.encode("utf-8", "surrogateescape")
+    return any(hmac.compare_digest(given, known.encode("ascii")) for known in keys)
+
+
+def caller_id(key: str) -> str:
+    """The caller's identity: a hash of the whole key (keys sharing a suffix are two callers)."""
+    return "key:" + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def _too_many(limiter: RateLimiter, who: str, what: str) -> HTTPException | None:
+    wait = limiter.retry_after(who)
+    if wait <= 0:
+        return None
+    return HTTPException(
+        status_code=429,
+        detail=f"{what}; retry after {math.ceil(wait)} s",
+        headers={"Retry-After": str(math.ceil(wait))},
+    )
 
 
 async def require_caller(
@@ -44,35 +74,37 @@ async def require_caller(
 ) -> str:
     """The caller's identity, admitted only with a valid key and within its rate limit.
 
-    The identity is the key (its last characters); with no keys configured the server listens
-    on loopback only, callers are trusted and not rate limited.
+    The identity is a hash of the key; with no keys configured the server listens on loopback
+    only, callers are trusted and not rate limited. A client that fails authentication
+    FAILED_AUTH_PER_MINUTE times a minute gets 429 until it waits, even with the right key.
     """
     keys: frozenset[str] = request.app.state.api_keys
-    if keys:
-        if credentials is None:
-            raise HTTPException(
-                status_code=401,
-                detail="missing API key: send 'Authorization: Bearer <key>' (COPILOT_API_KEYS)",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if not _known(credentials.credentials, keys):
-            raise HTTPException(
-                status_code=401,
-                detail="unknown API key: check the key against COPILOT_API_KEYS",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        caller = "key:" + credentials.credentials[-6:]
-    else:  # no keys: the server only listens on loopback, and every local caller is trusted
+    if not keys:  # no keys: the server only listens on loopback, and every local caller is trusted
         return "local"
-    wait = request.app.state.rate_limiter.retry_after(caller)
-    if wait > 0:
-        limit = request.app.state.rate_limiter.capacity
-        raise HTTPException(
-            status_code=429,
-            detail=f"rate limit of {limit:g} requests per minute reached; retry after "
-            f"{math.ceil(wait)} s (COPILOT_RATE_LIMIT_PER_MINUTE)",
-            headers={"Retry-After": str(math.ceil(wait))},
+    client = request.client.host if request.client else "unknown"
+    failures: RateLimiter = request.app.state.auth_failures
+    if failures.exhausted(client):
+        raise _too_many(failures, client, "too many failed authentications from this client")
+    if credentials is None or not _known(credentials.credentials, keys):
+        refused = _too_many(failures, client, "too many failed authentications from this client")
+        if refused is not None:
+            raise refused
+        detail = (
+            "missing API key: send 'Authorization: Bearer <key>' (COPILOT_API_KEYS)"
+            if credentials is None
+            else "unknown API key: check the key against COPILOT_API_KEYS"
         )
+        raise HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+    caller = caller_id(credentials.credentials)
+    limiter: RateLimiter = request.app.state.rate_limiter
+    refused = _too_many(
+        limiter,
+        caller,
+        f"rate limit of {limiter.capacity:g} requests per minute reached "
+        "(COPILOT_RATE_LIMIT_PER_MINUTE)",
+    )
+    if refused is not None:
+        raise refused
     return caller
 
 

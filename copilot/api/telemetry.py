@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 import time
 import uuid
 
@@ -85,6 +86,19 @@ class ServiceMetrics:
             self.compliance_hits.labels(hit.category, "check").inc()
 
 
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def caller_request_id(raw: bytes) -> str:
+    """The caller's X-Request-ID when it is a plain token, else a new id.
+
+    Headers are bytes: anything but a short ASCII token (invalid UTF-8, spaces, quotes) would
+    break the response header or the log line, so it is replaced rather than decoded.
+    """
+    text = raw.decode("latin-1")
+    return text if _REQUEST_ID.fullmatch(text) else uuid.uuid4().hex
+
+
 class RequestTelemetry:
     """Gives every request an id, times it and writes one JSON access line.
 
@@ -100,8 +114,7 @@ class RequestTelemetry:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        request_id = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
+        request_id = caller_request_id(dict(scope["headers"]).get(b"x-request-id", b""))
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
         started = time.perf_counter()
@@ -125,10 +138,10 @@ class RequestTelemetry:
             access_log.info(
                 "request",
                 extra={
-                    "request_id": request_id,
+                    "request_id": mask_pii(request_id),
                     "method": scope["method"],
                     "route": route,
-                    "path": scope["path"],
+                    "path": mask_pii(scope["path"]),
                     "status": status,
                     "duration_ms": round(seconds * 1000, 2),
                 },

@@ -1,0 +1,143 @@
+"""Defects an adversarial test found, each reproduced here; the fix keeps them out.
+
+Issue 14: input any client can send must never give a 5xx, keys are told apart by the whole
+key, failed authentication is throttled, request fields never reach a draft unchecked.
+"""
+
+import json
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from copilot.api.app import create_app
+from copilot.errors import ConfigError
+from tests.conftest import make_settings
+
+
+def client_for(bundled_copilot, tmp_path, **settings) -> TestClient:
+    return TestClient(
+        create_app(copilot=bundled_copilot, settings=make_settings(tmp_path, **settings)),
+        raise_server_exceptions=False,
+    )
+
+
+def raw_post(client: TestClient, path: str, body: str, headers: dict | None = None):
+    """A POST whose JSON body is sent as written (lone surrogates, NaN, 1e309)."""
+    headers = {"Content-Type": "application/json", **(headers or {})}
+    return client.post(path, content=body.encode("utf-8"), headers=headers)
+
+
+@pytest.fixture
+def open_client(bundled_copilot, tmp_path):
+    with client_for(bundled_copilot, tmp_path) as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/drafts", '{"message": "\\ud800"}'),
+        ("/v1/drafts", '{"message": "在吗", "customer": {"name": "\\udfff"}}'),
+        ("/v1/drafts", '{"message": "在吗", "history": [{"role": "customer", "text": "a\\ud800"}]}'),
+        ("/v1/drafts", '{"message": "在吗", "n": NaN}'),
+        ("/v1/drafts", '{"message": "在吗", "n": 1e309}'),
+        ("/v1/drafts", '{"message": "在吗", "n": -Infinity}'),
+        ("/v1/compliance/check", '{"text": "\\ud800\\ud800"}'),
+        ("/v1/feedback", '{"request_id": "x", "draft_index": NaN, "action": "accepted"}'),
+        ("/v1/feedback", '{"request_id": "\\ud800", "draft_index": 0, "action": "accepted"}'),
+    ],
+)
+def test_surrogates_and_non_finite_numbers_get_a_4xx_naming_the_field(open_client, path, body):
+    response = raw_post(open_client, path, body)
+    assert response.status_code == 422, response.text
+    response.content.decode("utf-8")  # strict: nothing unencodable is echoed
+    fields = {str(error["loc"][-1]) for error in response.json()["detail"]}
+    named = {"message", "name", "text", "n", "draft_index", "request_id"}
+    assert fields & named, response.json()
+
+
+@pytest.mark.parametrize("text", ["\u200b\u200b\u200b", "\u2060\ufeff", " \u3000 ", "\x00\x01"])
+def test_a_message_of_only_invisible_or_control_characters_is_refused(open_client, text):
+    response = open_client.post("/v1/drafts", json={"message": text})
+    assert response.status_code == 422 and "message" in response.text
+
+
+def test_an_invalid_utf8_request_id_is_replaced_and_logged(open_client, caplog):
+    with caplog.at_level(logging.INFO, logger="copilot.access"):
+        for path in ("/healthz", "/v1/compliance/check"):
+            response = open_client.request(
+                "POST" if "check" in path else "GET",
+                path,
+                json={"text": "你好"} if "check" in path else None,
+                headers=[(b"X-Request-ID", b"\xff\xfe-bad")],
+            )
+            assert response.status_code == 200
+            assert response.headers["x-request-id"].isascii()
+    assert any(record.__dict__.get("path") == "/healthz" for record in caplog.records)
+
+
+def test_personal_data_in_request_id_and_path_is_not_logged_in_clear(open_client, caplog):
+    with caplog.at_level(logging.INFO, logger="copilot.access"):
+        open_client.get("/no/13812345678", headers={"X-Request-ID": "id-13812345678"})
+    lines = [json.dumps(r.__dict__, default=str, ensure_ascii=False) for r in caplog.records]
+    assert lines and not any("13812345678" in line for line in lines)
+
+
+def test_a_non_ascii_bearer_key_is_a_401_not_a_500(bundled_copilot, tmp_path):
+    with client_for(bundled_copilot, tmp_path, api_keys="alpha-key-1") as client:
+        response = client.post(
+            "/v1/compliance/check",
+            json={"text": "你好"},
+            headers=[(b"Authorization", "Bearer 密钥é".encode())],
+        )
+        assert response.status_code == 401
+
+
+def test_a_non_ascii_configured_key_is_a_clear_error_not_a_broken_server(tmp_path):
+    with pytest.raises(ConfigError, match="COPILOT_API_KEYS.*printable ASCII"):
+        make_settings(tmp_path, api_keys="good-key,密钥").keys()
+    keys = tmp_path / "keys.txt"
+    keys.write_text("good-key\nbad key with space\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="keys.txt line 2"):
+        make_settings(tmp_path, api_keys_file=keys).keys()
+
+
+def test_indented_comments_in_the_keys_file_are_not_keys(tmp_path):
+    keys = tmp_path / "keys.txt"
+    keys.write_text("  # console\n\t# tool\nreal-key\n", encoding="utf-8")
+    assert make_settings(tmp_path, api_keys_file=keys).keys() == frozenset({"real-key"})
+
+
+def test_keys_sharing_a_suffix_have_separate_budgets(bundled_copilot, tmp_path):
+    settings = {"api_keys": "first-abcdef,second-abcdef", "rate_limit_per_minute": 2}
+    with client_for(bundled_copilot, tmp_path, **settings) as client:
+
+        def check(key):
+            return client.post(
+                "/v1/compliance/check",
+                json={"text": "你好"},
+                headers={"Authorization": f"Bearer {key}"},
+            ).status_code
+
+        assert [check("first-abcdef") for _ in range(3)] == [200, 200, 429]
+        assert check("second-abcdef") == 200
+
+
+def test_repeated_failed_authentication_is_throttled(bundled_copilot, tmp_path):
+    with client_for(bundled_copilot, tmp_path, api_keys="right-key") as client:
+        codes = [
+            client.post(
+                "/v1/compliance/check",
+                json={"text": "你好"},
+                headers={"Authorization": f"Bearer wrong-{i}"},
+            ).status_code
+            for i in range(15)
+        ]
+        assert codes[:5] == [401] * 5 and codes[-1] == 429
+        blocked = client.post(
+            "/v1/compliance/check",
+            json={"text": "你好"},
+            headers={"Authorization": "Bearer right-key"},
+        )
+        assert blocked.status_code == 429 and "Retry-After" in blocked.headers

@@ -10,8 +10,17 @@ from tests.conftest import make_settings
 
 
 def client_for(bundled_copilot, tmp_path, **settings) -> TestClient:
+    """A client that sees a server error as a 500 response, as a real client would."""
     return TestClient(
-        create_app(copilot=bundled_copilot, settings=make_settings(tmp_path, **settings))
+        create_app(copilot=bundled_copilot, settings=make_settings(tmp_path, **settings)),
+        raise_server_exceptions=False,
+    )
+
+
+def check_as(client: TestClient, key: str):
+    """A compliance check sent with a bearer key."""
+    return client.post(
+        "/v1/compliance/check", json={"text": "你好"}, headers={"Authorization": f"Bearer {key}"}
     )
 
 
@@ -51,19 +60,11 @@ def test_keys_file_is_read_and_a_missing_one_is_a_clear_error(bundled_copilot, t
 def test_each_key_has_its_own_rate_limit_with_retry_after(bundled_copilot, tmp_path):
     settings = {"api_keys": "one,two", "rate_limit_per_minute": 3}
     with client_for(bundled_copilot, tmp_path, **settings) as client:
-
-        def check(key):
-            return client.post(
-                "/v1/compliance/check",
-                json={"text": "你好"},
-                headers={"Authorization": f"Bearer {key}"},
-            )
-
-        assert [check("one").status_code for _ in range(3)] == [200, 200, 200]
-        limited = check("one")
+        assert [check_as(client, "one").status_code for _ in range(3)] == [200, 200, 200]
+        limited = check_as(client, "one")
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
         assert "3 requests per minute" in limited.json()["detail"]
-        assert check("two").status_code == 200
+        assert check_as(client, "two").status_code == 200
 
 
 def test_oversized_bodies_get_413_naming_the_limit(bundled_copilot, tmp_path):

@@ -10,16 +10,9 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from copilot.api.app import create_app
 from copilot.errors import ConfigError
 from tests.conftest import make_settings
-
-
-def client_for(bundled_copilot, tmp_path, **settings) -> TestClient:
-    return TestClient(
-        create_app(copilot=bundled_copilot, settings=make_settings(tmp_path, **settings)),
-        raise_server_exceptions=False,
-    )
+from tests.test_access import check_as, client_for
 
 
 def raw_post(client: TestClient, path: str, body: str, headers: dict | None = None):
@@ -39,7 +32,10 @@ def open_client(bundled_copilot, tmp_path):
     [
         ("/v1/drafts", '{"message": "\\ud800"}'),
         ("/v1/drafts", '{"message": "在吗", "customer": {"name": "\\udfff"}}'),
-        ("/v1/drafts", '{"message": "在吗", "history": [{"role": "customer", "text": "a\\ud800"}]}'),
+        (
+            "/v1/drafts",
+            '{"message": "在吗", "history": [{"role": "customer", "text": "a\\ud800"}]}',
+        ),
         ("/v1/drafts", '{"message": "在吗", "n": NaN}'),
         ("/v1/drafts", '{"message": "在吗", "n": 1e309}'),
         ("/v1/drafts", '{"message": "在吗", "n": -Infinity}'),
@@ -112,32 +108,14 @@ def test_indented_comments_in_the_keys_file_are_not_keys(tmp_path):
 def test_keys_sharing_a_suffix_have_separate_budgets(bundled_copilot, tmp_path):
     settings = {"api_keys": "first-abcdef,second-abcdef", "rate_limit_per_minute": 2}
     with client_for(bundled_copilot, tmp_path, **settings) as client:
-
-        def check(key):
-            return client.post(
-                "/v1/compliance/check",
-                json={"text": "你好"},
-                headers={"Authorization": f"Bearer {key}"},
-            ).status_code
-
-        assert [check("first-abcdef") for _ in range(3)] == [200, 200, 429]
-        assert check("second-abcdef") == 200
+        codes = [check_as(client, "first-abcdef").status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        assert check_as(client, "second-abcdef").status_code == 200
 
 
 def test_repeated_failed_authentication_is_throttled(bundled_copilot, tmp_path):
     with client_for(bundled_copilot, tmp_path, api_keys="right-key") as client:
-        codes = [
-            client.post(
-                "/v1/compliance/check",
-                json={"text": "你好"},
-                headers={"Authorization": f"Bearer wrong-{i}"},
-            ).status_code
-            for i in range(15)
-        ]
+        codes = [check_as(client, f"wrong-{i}").status_code for i in range(15)]
         assert codes[:5] == [401] * 5 and codes[-1] == 429
-        blocked = client.post(
-            "/v1/compliance/check",
-            json={"text": "你好"},
-            headers={"Authorization": "Bearer right-key"},
-        )
+        blocked = check_as(client, "right-key")
         assert blocked.status_code == 429 and "Retry-After" in blocked.headers

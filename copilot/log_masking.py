@@ -2,7 +2,7 @@
 
 import logging
 
-from copilot.understand.risk import mask_pii
+from copilot.personal_data import mask as mask_pii
 
 # the loggers a served copilot writes through (uvicorn's own and ours, via the root)
 SERVED_LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access")

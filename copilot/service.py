@@ -240,8 +240,11 @@ class Copilot:
         except (OSError, sqlite3.Error) as exc:
             log.warning("could not record draft %s: %s", response.request_id, exc)
 
-    def give_feedback(self, feedback: FeedbackRequest) -> FeedbackResponse:
-        """Record what an agent did with a draft; an edited text is checked for compliance."""
+    def give_feedback(self, feedback: FeedbackRequest, agent: str = "local") -> FeedbackResponse:
+        """Record what an agent did with a draft; an edited text is checked for compliance.
+
+        agent: who says so (the API key's hash); each agent's word is kept, none overwritten.
+        """
         stored = self.feedback.record_feedback(
             Feedback(
                 feedback.request_id,
@@ -249,6 +252,7 @@ class Copilot:
                 feedback.action,
                 feedback.final_text,
                 feedback.reason,
+                agent,
             )
         )
         checked = None
@@ -259,7 +263,7 @@ class Copilot:
 
     def analytics(self, since: float | None = None, until: float | None = None) -> Analytics:
         """What the feedback says, for a time window (epoch seconds)."""
-        return compute_analytics(self.feedback.served(since, until), self.embeddings)
+        return compute_analytics(self.feedback.totals(since, until), self.embeddings)
 
     def draft_events(self, request: DraftRequest) -> Iterator[tuple[str, dict]]:
         """The same as draft(), as (event, data) pairs: analysis, text deltas, drafts, done."""

@@ -10,7 +10,10 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
+from copilot.api.app import create_app
+from copilot.container import build_copilot
 from copilot.errors import ConfigError
+from copilot.feedback.store import FeedbackStore
 from tests.conftest import make_settings
 from tests.test_access import check_as, client_for
 
@@ -119,3 +122,42 @@ def test_repeated_failed_authentication_is_throttled(bundled_copilot, tmp_path):
         assert codes[:5] == [401] * 5 and codes[-1] == 429
         blocked = check_as(client, "right-key")
         assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+
+
+def test_feedback_is_append_only_per_agent_and_analytics_counts_each_agents_latest(
+    bundled_copilot, tmp_path
+):
+    settings = make_settings(
+        tmp_path, data_dir=bundled_copilot.settings.data_dir, api_keys="agent-one,agent-two"
+    )
+    service = build_copilot(settings)
+    service._feedback = FeedbackStore(tmp_path / "own" / "feedback.sqlite3")
+    one = {"Authorization": "Bearer agent-one"}
+    two = {"Authorization": "Bearer agent-two"}
+    with TestClient(create_app(copilot=service, settings=settings)) as client:
+        request_id = client.post(
+            "/v1/drafts", json={"message": "能发顺丰吗", "n": 2}, headers=one
+        ).json()["request_id"]
+
+        def give(headers, action, **extra):
+            body = {"request_id": request_id, "draft_index": 0, "action": action, **extra}
+            return client.post("/v1/feedback", json=body, headers=headers).json()
+
+        assert give(one, "accepted")["stored"] is True
+        assert give(two, "rejected", reason="客户电话13812345678打不通")["stored"] is True
+        assert give(one, "edited", final_text="好的，已备注，联系电话 138 1234 5678")["stored"]
+        assert (
+            give(one, "edited", final_text="好的，已备注，联系电话 138 1234 5678")["stored"]
+            is False
+        )
+        history = service.feedback.history(request_id)
+        assert [(h["action"], h["agent"] != history[1]["agent"]) for h in history] == [
+            ("accepted", True),
+            ("rejected", False),
+            ("edited", True),
+        ]
+        assert all("1234" not in (h["final_text"] or "") + (h["reason"] or "") for h in history)
+        stats = client.get("/v1/analytics", headers=one).json()
+        shipping = next(s for s in stats["top_intents"] if s["intent"] == "shipping")
+        assert shipping["feedback"] == 2  # each agent's latest: edited and rejected
+        assert shipping["edited_rate"] == 0.5 and shipping["rejected_rate"] == 0.5

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from copilot.personal_data import mask as mask_pii
 from copilot.schemas import DraftRequest
-from copilot.understand.risk import detect_flags, mask_pii
+from copilot.understand.risk import detect_flags
 from tests.conftest import DATA
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from copilot.api.deps import CopilotDep
 from copilot.api.schemas import ErrorResponse
+from copilot.api.security import CallerDep
 from copilot.feedback.analytics import Analytics
 from copilot.schemas import FeedbackRequest, FeedbackResponse
 
@@ -18,14 +19,19 @@ router = APIRouter(prefix="/v1", tags=["feedback"])
     response_model=FeedbackResponse,
     responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
 )
-def give_feedback(feedback: FeedbackRequest, copilot: CopilotDep) -> FeedbackResponse:
+def give_feedback(
+    feedback: FeedbackRequest, copilot: CopilotDep, caller: CallerDep
+) -> FeedbackResponse:
     """Record whether the agent accepted, edited or rejected a draft.
 
-    `request_id` is the draft response's id (404 when unknown); sending the same feedback twice
-    stores it once (`stored: false`). An edited `final_text` is checked with the compliance
-    guard and the result returned, so the console can highlight banned terms before sending.
+    `request_id` is the draft response's id (404 when unknown). Feedback is append-only and
+    kept per API key: another key's feedback on the same draft is a record of its own, and
+    analytics counts each key's latest; sending the same feedback twice stores it once
+    (`stored: false`). Text and reason are stored with personal data masked. An edited
+    `final_text` is checked with the compliance guard and the result returned, so the console
+    can highlight banned terms before sending.
     """
-    return copilot.give_feedback(feedback)
+    return copilot.give_feedback(feedback, agent=caller)
 
 
 def _epoch(value: datetime | None, name: str) -> float | None:

@@ -10,8 +10,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from copilot.compliance.guard import CheckResult
+from copilot.personal_data import mask as mask_pii
 from copilot.schemas import DraftResponse
-from copilot.understand.risk import mask_pii
 
 access_log = logging.getLogger("copilot.access")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)

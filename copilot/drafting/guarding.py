@@ -5,8 +5,8 @@ from copilot.drafting.context import DraftContext, cite
 from copilot.drafting.facts import finish
 from copilot.drafting.offline import load_phrasing
 from copilot.drafting.order_truth import keep_to_the_order
+from copilot.personal_data import mask as mask_pii
 from copilot.schemas import Draft, DraftCompliance
-from copilot.understand.risk import mask_pii
 
 SAFE_STRATEGY = "安全话术"
 # a draft that loses more than half its text to cleaning no longer says what it meant to

@@ -17,9 +17,9 @@ from copilot.config import Settings
 from copilot.drafting.context import DraftContext, cite
 from copilot.errors import LLMError, LLMOutputError, LLMTimeoutError, LLMUnavailableError
 from copilot.knowledge.models import Chunk
+from copilot.personal_data import mask as mask_pii
 from copilot.prompts import DraftPromptContext, PromptLibrary
 from copilot.schemas import Draft
-from copilot.understand.risk import mask_pii
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from copilot.compliance.guard import sentences
 from copilot.drafting.context import DraftContext
 from copilot.drafting.guarding import guard_draft, order_checked
 from copilot.errors import LLMError, llm_error_kind
+from copilot.personal_data import mask as mask_pii
 from copilot.schemas import Draft, DraftRequest, DraftResponse
-from copilot.understand.risk import mask_pii
 
 if TYPE_CHECKING:
     from copilot.service import Copilot

@@ -1,14 +1,12 @@
 """The numbers a service manager acts on, from served drafts and agents' feedback."""
 
-import statistics
-from collections import Counter
-
 import numpy as np
 from pydantic import BaseModel, Field
 
+from copilot.feedback.store import Totals
 from copilot.index.embeddings import CopilotEmbeddings
 from copilot.index.text import normalize
-from copilot.stats import percentile, ratio
+from copilot.stats import ratio
 
 # when agents edit or reject more than this share of an intent's drafts, its knowledge needs work
 INTERVENTION_LIMIT = 0.30
@@ -51,32 +49,36 @@ class Analytics(BaseModel):
     modes: dict[str, int]
 
 
-def _intent_stats(intent: str, rows: list[dict]) -> IntentStats:
-    actions = Counter(action for row in rows for action in row["actions"])
+def _intent_stats(intent: str, requests: int, actions: dict[str, int]) -> IntentStats:
     total = sum(actions.values())
-    intervention = ratio(actions["edited"] + actions["rejected"], total)
+    intervention = ratio(actions.get("edited", 0) + actions.get("rejected", 0), total)
     return IntentStats(
         intent=intent,
-        requests=len(rows),
+        requests=requests,
         feedback=total,
-        accepted_rate=ratio(actions["accepted"], total),
-        edited_rate=ratio(actions["edited"], total),
-        rejected_rate=ratio(actions["rejected"], total),
+        accepted_rate=ratio(actions.get("accepted", 0), total),
+        edited_rate=ratio(actions.get("edited", 0), total),
+        rejected_rate=ratio(actions.get("rejected", 0), total),
         intervention_rate=intervention,
         needs_knowledge_work=intervention is not None and intervention > INTERVENTION_LIMIT,
     )
 
 
-def group_questions(questions: list[str], embeddings: CopilotEmbeddings) -> list[GapGroup]:
-    """Greedy grouping by cosine to each group's first question; biggest groups first."""
+def group_questions(
+    questions: list[tuple[str, int]], embeddings: CopilotEmbeddings
+) -> list[GapGroup]:
+    """Distinct questions with their counts, grouped by meaning; biggest groups first.
+
+    Greedy: each question joins the group whose first (most frequent) question is closest.
+    """
     if not questions:
         return []
-    vectors = embeddings.encode([normalize(q) for q in questions])
+    vectors = embeddings.encode([normalize(q) for q, _ in questions])
     heads: list[int] = []
     members: list[list[int]] = []
     for index, vector in enumerate(vectors):
-        scores = [float(vectors[head] @ vector) for head in heads]
-        best = int(np.argmax(scores)) if scores else -1
+        scores = vectors[heads] @ vector if heads else np.empty(0)
+        best = int(np.argmax(scores)) if len(scores) else -1
         if best >= 0 and scores[best] >= SAME_QUESTION:
             members[best].append(index)
         else:
@@ -84,34 +86,30 @@ def group_questions(questions: list[str], embeddings: CopilotEmbeddings) -> list
             members.append([index])
     groups = []
     for group in members:
-        texts = [questions[i] for i in group]
-        common = Counter(texts).most_common()
+        ranked = sorted((questions[i] for i in group), key=lambda item: -item[1])
         groups.append(
-            GapGroup(question=common[0][0], count=len(texts), examples=[t for t, _ in common[:5]])
+            GapGroup(
+                question=ranked[0][0],
+                count=sum(count for _, count in ranked),
+                examples=[text for text, _ in ranked[:5]],
+            )
         )
     return sorted(groups, key=lambda g: -g.count)
 
 
-def compute_analytics(rows: list[dict], embeddings: CopilotEmbeddings) -> Analytics:
-    """Analytics over served responses (each with its feedback actions)."""
-    by_intent: dict[str, list[dict]] = {}
-    for row in rows:
-        by_intent.setdefault(row["intent"], []).append(row)
-    ranked = sorted(by_intent.items(), key=lambda item: -len(item[1]))[:TOP_INTENTS]
-    hits: Counter[str] = Counter()
-    for row in rows:
-        hits.update(row["compliance_hits"])
-    latencies = [row["latency_ms"] for row in rows]
+def compute_analytics(totals: Totals, embeddings: CopilotEmbeddings) -> Analytics:
+    """Analytics from a window's totals (aggregated by the store)."""
+    ranked = sorted(totals.intents.items(), key=lambda item: (-item[1], item[0]))[:TOP_INTENTS]
     return Analytics(
-        requests=len(rows),
-        feedback=sum(len(row["actions"]) for row in rows),
-        top_intents=[_intent_stats(intent, group) for intent, group in ranked],
-        knowledge_gaps=group_questions(
-            [row["message"] for row in rows if row["knowledge_gap"]], embeddings
-        ),
-        compliance_hits=dict(hits.most_common()),
-        escalation_rate=ratio(sum(row["escalated"] for row in rows), len(rows)),
-        latency_p50_ms=round(statistics.median(latencies), 2) if latencies else None,
-        latency_p95_ms=percentile(latencies, 0.95),
-        modes=dict(Counter(row["mode"] for row in rows)),
+        requests=totals.requests,
+        feedback=totals.feedback,
+        top_intents=[
+            _intent_stats(intent, count, totals.actions.get(intent, {})) for intent, count in ranked
+        ],
+        knowledge_gaps=group_questions(totals.gap_questions, embeddings),
+        compliance_hits=totals.compliance_hits,
+        escalation_rate=ratio(totals.escalated, totals.requests),
+        latency_p50_ms=totals.latency_p50,
+        latency_p95_ms=totals.latency_p95,
+        modes=totals.modes,
     )

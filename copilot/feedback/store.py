@@ -10,12 +10,12 @@ import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from copilot.errors import CopilotError
+from copilot.personal_data import mask as mask_pii
 from copilot.schemas import DraftResponse
-from copilot.understand.risk import mask_pii
 
 MIGRATIONS = (
     """
@@ -44,7 +44,34 @@ MIGRATIONS = (
         PRIMARY KEY (request_id, draft_index)
     );
     """,
+    # feedback becomes append-only: who said what when; nothing is overwritten
+    """
+    CREATE TABLE feedback_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL REFERENCES drafts_served (request_id),
+        draft_index INTEGER NOT NULL,
+        agent TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('accepted', 'edited', 'rejected')),
+        final_text TEXT,
+        reason TEXT,
+        created REAL NOT NULL
+    );
+    INSERT INTO feedback_events
+        (request_id, draft_index, agent, action, final_text, reason, created)
+        SELECT request_id, draft_index, 'unknown', action, final_text, reason, created
+        FROM feedback ORDER BY created;
+    DROP TABLE feedback;
+    CREATE INDEX feedback_events_draft ON feedback_events (request_id, draft_index, agent, id);
+    CREATE VIEW latest_feedback AS
+        SELECT * FROM feedback_events WHERE id IN (
+            SELECT MAX(id) FROM feedback_events GROUP BY request_id, draft_index, agent
+        );
+    CREATE INDEX drafts_served_gap ON drafts_served (knowledge_gap, created);
+    CREATE INDEX drafts_served_latency ON drafts_served (latency_ms);
+    """,
 )
+# the most frequent distinct gap questions analytics groups by meaning (one embedding batch)
+GAP_QUESTIONS = 200
 
 
 class UnknownRequestError(CopilotError):
@@ -64,6 +91,24 @@ class Feedback:
     action: str
     final_text: str | None = None
     reason: str | None = None
+    agent: str = "local"
+
+
+@dataclass
+class Totals:
+    """What analytics needs, aggregated in SQL for a time window."""
+
+    requests: int = 0
+    escalated: int = 0
+    feedback: int = 0
+    modes: dict[str, int] = field(default_factory=dict)
+    compliance_hits: dict[str, int] = field(default_factory=dict)
+    latency_p50: float | None = None  # ms, the median
+    latency_p95: float | None = None  # ms, nearest rank
+    # intent -> requests, and intent -> action -> latest feedback per agent and draft
+    intents: dict[str, int] = field(default_factory=dict)
+    actions: dict[str, dict[str, int]] = field(default_factory=dict)
+    gap_questions: list[tuple[str, int]] = field(default_factory=list)  # most frequent first
 
 
 class FeedbackStore:
@@ -126,11 +171,15 @@ class FeedbackStore:
             )
 
     def record_feedback(self, feedback: Feedback) -> bool:
-        """Store feedback; False when the same feedback was already there (idempotent).
+        """Append feedback; False when the agent's latest feedback on the draft says the same.
 
+        Feedback is never overwritten: another agent's word on the same draft, or the same
+        agent changing their mind, is a new record. Text and reason are stored masked.
         Raises UnknownRequestError for a request id never served, InvalidFeedbackError for a
         draft index the response did not have.
         """
+        final_text = mask_pii(feedback.final_text) if feedback.final_text else feedback.final_text
+        reason = mask_pii(feedback.reason) if feedback.reason else feedback.reason
         with self._connection() as db:
             served = db.execute(
                 "SELECT drafts FROM drafts_served WHERE request_id = ?", (feedback.request_id,)
@@ -146,37 +195,46 @@ class FeedbackStore:
                     f"{served['drafts']} draft(s), numbered from 0"
                 )
             before = db.execute(
-                "SELECT action, final_text, reason FROM feedback "
-                "WHERE request_id = ? AND draft_index = ?",
-                (feedback.request_id, feedback.draft_index),
+                "SELECT action, final_text, reason FROM feedback_events "
+                "WHERE request_id = ? AND draft_index = ? AND agent = ? ORDER BY id DESC LIMIT 1",
+                (feedback.request_id, feedback.draft_index, feedback.agent),
             ).fetchone()
-            if before is not None and tuple(before) == (
-                feedback.action,
-                feedback.final_text,
-                feedback.reason,
-            ):
+            if before is not None and tuple(before) == (feedback.action, final_text, reason):
                 return False
             db.execute(
-                "INSERT OR REPLACE INTO feedback VALUES (?,?,?,?,?,?)",
+                "INSERT INTO feedback_events "
+                "(request_id, draft_index, agent, action, final_text, reason, created) "
+                "VALUES (?,?,?,?,?,?,?)",
                 (
                     feedback.request_id,
                     feedback.draft_index,
+                    feedback.agent,
                     feedback.action,
-                    feedback.final_text,
-                    feedback.reason,
+                    final_text,
+                    reason,
                     time.time(),
                 ),
             )
             return True
 
+    def history(self, request_id: str) -> list[dict]:
+        """Every feedback record on a response, oldest first (who, when, what)."""
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT draft_index, agent, action, final_text, reason, created "
+                "FROM feedback_events WHERE request_id = ? ORDER BY id",
+                (request_id,),
+            )
+            return [dict(row) for row in rows]
+
     def served(self, since: float | None = None, until: float | None = None) -> list[dict]:
-        """Responses served in [since, until), with their feedback actions."""
+        """Responses served in [since, until), with the latest feedback of each agent."""
         where, params = _window(since, until)
         with self._connection() as db:
             rows = [dict(r) for r in db.execute(f"SELECT * FROM drafts_served {where}", params)]
             actions: dict[str, list[str]] = {}
             for row in db.execute(
-                "SELECT f.request_id, f.action FROM feedback f JOIN drafts_served d "
+                "SELECT f.request_id, f.action FROM latest_feedback f JOIN drafts_served d "
                 f"USING (request_id) {where.replace('created', 'd.created')}",
                 params,
             ):
@@ -185,6 +243,69 @@ class FeedbackStore:
             row["actions"] = actions.get(row["request_id"], [])
             row["compliance_hits"] = json.loads(row["compliance_hits"])
         return rows
+
+    def totals(self, since: float | None = None, until: float | None = None) -> Totals:
+        """The window's counts, computed by SQLite (fast at 100,000 responses)."""
+        where, params = _window(since, until)
+        joined = where.replace("created", "d.created")
+        totals = Totals()
+        with self._connection() as db:
+            for intent, mode, count, escalated in db.execute(
+                "SELECT intent, mode, COUNT(*), SUM(escalated) FROM drafts_served "
+                f"{where} GROUP BY intent, mode",
+                params,
+            ):
+                totals.requests += count
+                totals.escalated += escalated
+                totals.modes[mode] = totals.modes.get(mode, 0) + count
+                totals.intents[intent] = totals.intents.get(intent, 0) + count
+            totals.latency_p50, totals.latency_p95 = _latency_percentiles(
+                db, where, params, totals.requests
+            )
+            totals.compliance_hits = dict(
+                db.execute(
+                    "SELECT hit.key, SUM(hit.value) FROM drafts_served d, "
+                    f"json_each(d.compliance_hits) hit {joined} "
+                    f"{'AND' if joined else 'WHERE'} d.compliance_hits != '{{}}' GROUP BY hit.key "
+                    "ORDER BY SUM(hit.value) DESC",
+                    params,
+                )
+            )
+            for intent, action, number in db.execute(
+                "SELECT d.intent, f.action, COUNT(*) FROM latest_feedback f "
+                f"JOIN drafts_served d USING (request_id) {joined} GROUP BY d.intent, f.action",
+                params,
+            ):
+                totals.actions.setdefault(intent, {})[action] = number
+                totals.feedback += number
+            gap_where = f"{where} {'AND' if where else 'WHERE'} knowledge_gap = 1"
+            totals.gap_questions = [
+                (message, number)
+                for message, number in db.execute(
+                    f"SELECT message, COUNT(*) FROM drafts_served {gap_where} GROUP BY message "
+                    "ORDER BY COUNT(*) DESC, MAX(created) DESC LIMIT ?",
+                    (*params, GAP_QUESTIONS),
+                )
+            ]
+        return totals
+
+
+def _latency_percentiles(db, where: str, params: tuple, count: int):
+    """Median and nearest-rank 95th percentile of latency_ms, read through its index."""
+    if not count:
+        return None, None
+
+    # the whole table walks the latency index; a window is found by date and sorted (the + keeps
+    # SQLite from walking the latency index past every row outside the window)
+    order = "+latency_ms" if where else "latency_ms"
+
+    def ranked(offset: int, limit: int = 1) -> list[float]:
+        sql = f"SELECT latency_ms FROM drafts_served {where} ORDER BY {order} LIMIT ? OFFSET ?"
+        return [row[0] for row in db.execute(sql, (*params, limit, offset))]
+
+    middle = ranked((count - 1) // 2, 2 - count % 2)
+    p95 = ranked(min(count - 1, int(round(0.95 * (count - 1)))))[0]
+    return round(sum(middle) / len(middle), 2), round(p95, 2)
 
 
 def _window(since: float | None, until: float | None) -> tuple[str, tuple]:

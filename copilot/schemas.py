@@ -60,7 +60,12 @@ class OrderContext(_Input):
     status: OrderStatus | None = None
     paid_at: datetime | None = None
     shipped_at: datetime | None = None
-    tracking_no: str | None = Field(default=None, max_length=64)
+    tracking_no: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{3,63}$",
+        description="Letters, digits and dashes, as couriers print them.",
+    )
     courier: str | None = Field(default=None, max_length=32)
 
 

@@ -27,6 +27,7 @@ from copilot.index.retriever import (
     SearchFilters,
     SearchHit,
 )
+from copilot.personal_data import has_personal_data
 from copilot.schemas import (
     CheckResponse,
     Draft,
@@ -192,7 +193,7 @@ class Copilot:
             query_vector = self.retriever.encode_queries([query])[0]
             text_vectors = self.analyzer.encoder.encode(texts)
         understanding = self.analyzer.analyze(request, query, text_vectors, texts)
-        context = self.grounder.gather(request, understanding, query_vector)
+        context = self.grounder.gather(self._quotable(request), understanding, query_vector)
         context.bait = sorted(
             {
                 hit.category
@@ -204,6 +205,28 @@ class Copilot:
             context.knowledge_gap = False
         context.clarify = self._unsure(context)
         return context
+
+    def _quotable(self, request: DraftRequest) -> DraftRequest:
+        """The request without the quotable fields that hold a banned term or personal data.
+
+        A draft may quote the customer's name, the courier and the tracking number: a name like
+        "加我V信xxx" must not reach the agent inside a draft that passed the guard.
+        """
+        order, customer = request.order, request.customer
+
+        def unsafe(value: str | None) -> bool:
+            if not value:
+                return False
+            return has_personal_data(value) or any(
+                hit.severity == "block" for hit in self.guard.hits(value)
+            )
+
+        update = {}
+        if customer is not None and unsafe(customer.name):
+            update["customer"] = customer.model_copy(update={"name": None})
+        if order is not None and (unsafe(order.courier) or unsafe(order.tracking_no)):
+            update["order"] = order.model_copy(update={"courier": None, "tracking_no": None})
+        return request.model_copy(update=update) if update else request
 
     def _unsure(self, context: DraftContext) -> bool:
         """The intent is too uncertain to answer: the first draft asks instead of guessing."""

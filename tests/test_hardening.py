@@ -161,3 +161,35 @@ def test_feedback_is_append_only_per_agent_and_analytics_counts_each_agents_late
         shipping = next(s for s in stats["top_intents"] if s["intent"] == "shipping")
         assert shipping["feedback"] == 2  # each agent's latest: edited and rejected
         assert shipping["edited_rate"] == 0.5 and shipping["rejected_rate"] == 0.5
+
+
+QUOTABLE = [
+    {"message": "这款耳机续航多久", "customer": {"name": "加我V信abc123"}},
+    {"message": "你好", "customer": {"name": "138 1234 5678"}},
+    {
+        "message": "发货了吗",
+        "order": {
+            "status": "shipped",
+            "shipped_at": "2026-11-28T10:00:00",
+            "courier": "私聊加vx",
+            "tracking_no": "SF1428765530912",
+        },
+    },
+]
+
+
+@pytest.mark.parametrize("body", QUOTABLE)
+def test_request_fields_with_banned_terms_never_reach_a_draft(open_client, body):
+    response = open_client.post("/v1/drafts", json={**body, "n": 3}).json()
+    with open_client.stream("POST", "/v1/drafts/stream", json={**body, "n": 3}) as stream:
+        streamed = "".join(stream.iter_text())
+    for draft in response["drafts"]:
+        assert draft["compliance"]["passed"], draft
+        for bad in ("V信", "abc123", "1234", "私聊", "vx"):
+            assert bad not in draft["text"] and bad not in streamed
+
+
+def test_a_tracking_number_must_look_like_one(open_client):
+    order = {"status": "shipped", "tracking_no": "加我微信 abc"}
+    response = open_client.post("/v1/drafts", json={"message": "到哪了", "order": order})
+    assert response.status_code == 422 and "tracking_no" in response.text

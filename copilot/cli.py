@@ -353,7 +353,7 @@ def reload(
     import httpx
 
     try:
-        response = httpx.post(f"{url.rstrip('/')}/v1/compliance/reload", timeout=30)
+        response = httpx.post(f"{url.rstrip('/')}/v1/compliance/reload", json={}, timeout=30)
     except httpx.HTTPError as exc:
         raise _fail(CopilotError(f"cannot reach the server at {url}: {exc}")) from exc
     if response.status_code != 200:

@@ -132,6 +132,17 @@ class Settings(BaseSettings):
     cors_origins: str = Field(
         default="", description="Comma-separated origins allowed to call the API from a browser."
     )
+    allowed_hosts: str = Field(
+        default="127.0.0.1,localhost,::1",
+        description="Without API keys, the Host names requests may carry (DNS rebinding: a web "
+        "page's own host name pointed at 127.0.0.1 is refused).",
+    )
+    body_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=600,
+        description="A client that stops sending its request body this long gets 408.",
+    )
     host: str = Field(default="127.0.0.1", description="Address `copilot serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `copilot serve` binds.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
@@ -205,6 +216,11 @@ class Settings(BaseSettings):
             f"refusing to bind {self.host} without API keys: anyone who can reach it could use "
             "the API. Set COPILOT_API_KEYS (or COPILOT_API_KEYS_FILE), or bind 127.0.0.1"
         )
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """Host names accepted without API keys."""
+        return frozenset(h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip())
 
     @property
     def origins(self) -> list[str]:

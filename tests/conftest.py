@@ -19,7 +19,12 @@ def free_port() -> int:
 
 def make_settings(tmp_path: Path, **overrides) -> Settings:
     """Explicit settings for a test: never the developer's environment or .env."""
-    values = {"knowledge_dir": bundled_knowledge_dir(), "data_dir": tmp_path / "data"}
+    values = {
+        "knowledge_dir": bundled_knowledge_dir(),
+        "data_dir": tmp_path / "data",
+        # Starlette's TestClient sends Host: testserver
+        "allowed_hosts": "127.0.0.1,localhost,::1,testserver",
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

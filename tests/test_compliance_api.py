@@ -82,7 +82,7 @@ def test_reload_endpoint_picks_up_new_shop_words_and_keeps_the_old_on_error(
         banned.write_text(
             banned.read_text("utf-8").replace("[降血压, 治失眠]", "[降血压, 治失眠, 成仙]"), "utf-8"
         )
-        summary = client.post("/v1/compliance/reload").json()
+        summary = client.post("/v1/compliance/reload", json={}).json()
         assert summary["categories"]["tea_claims"] == 3 and summary["terms"] >= 600
         assert not client.post("/v1/compliance/check", json={"text": "喝了能成仙"}).json()["passed"]
         pattern = (
@@ -90,13 +90,13 @@ def test_reload_endpoint_picks_up_new_shop_words_and_keeps_the_old_on_error(
             "\n    near: [[喝], [年轻十岁]]\n"
         )
         banned.write_text(banned.read_text("utf-8") + pattern, "utf-8")
-        summary = client.post("/v1/compliance/reload").json()
+        summary = client.post("/v1/compliance/reload", json={}).json()
         assert summary["patterns"] == len(load_lexicon().patterns) + 1
         body = client.post("/v1/compliance/check", json={"text": "天天喝人能年轻十岁"}).json()
         assert [h["matched"] for h in body["hits"]] == ["喝人能年轻十岁"]
         assert body["hits"][0]["explanation"].startswith("茶和返老")
         banned.write_text("categories: {tea_claims: {severity: maybe, words: [x]}}", "utf-8")
-        broken = client.post("/v1/compliance/reload")
+        broken = client.post("/v1/compliance/reload", json={})
         assert broken.status_code == 422 and "banned_words.yaml" in broken.json()["detail"]
         assert not client.post("/v1/compliance/check", json={"text": "喝了能成仙"}).json()["passed"]
 

@@ -38,28 +38,46 @@ def chroma(tmp_path):
     stop(state["process"])
 
 
-def test_chroma_down_means_503_and_not_ready_and_the_service_recovers(tmp_path, tiny_shop, chroma):
+def test_chroma_down_means_not_ready_drafts_from_memory_or_503_and_recovery(
+    tmp_path, tiny_shop, chroma
+):
+    """An index held in memory keeps answering through an outage (/readyz says Chroma is down);
+    one too large for memory (COPILOT_MEMORY_SEARCH_MAX=0 here) answers 503. Both recover."""
     url, path, port, state = chroma
     build_copilot(make_settings(tmp_path, knowledge_dir=tiny_shop, chroma_url=url)).ingest()
-    serve_port = free_port()
     env = {"COPILOT_CHROMA_URL": url, "COPILOT_KNOWLEDGE_DIR": str(tiny_shop)}
-    server = start([executable("copilot"), "serve", "--port", str(serve_port)], env)
-    base = f"http://127.0.0.1:{serve_port}"
+    ports = {"memory": free_port(), "live": free_port()}
+    servers = {
+        "memory": start([executable("copilot"), "serve", "--port", str(ports["memory"])], env),
+        "live": start(
+            [executable("copilot"), "serve", "--port", str(ports["live"])],
+            {**env, "COPILOT_MEMORY_SEARCH_MAX": "0"},
+        ),
+    }
+    bases = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     try:
-        wait_until_up(f"{base}/healthz", server)
-        assert post_draft(base).status_code == 200
-        assert httpx.get(f"{base}/readyz").status_code == 200
+        for name, base in bases.items():
+            wait_until_up(f"{base}/healthz", servers[name])
+            assert post_draft(base).status_code == 200
+            assert httpx.get(f"{base}/readyz").status_code == 200
         stop(state["process"])
-        down = until(lambda: (r := post_draft(base)).status_code == 503 and r)
+        down = until(lambda: (r := post_draft(bases["live"])).status_code == 503 and r)
         assert "Chroma is unreachable" in down.json()["detail"]
-        ready = httpx.get(f"{base}/readyz")
-        assert ready.status_code == 503 and "unreachable" in ready.json()["checks"]["chroma"]
-        assert httpx.get(f"{base}/healthz").status_code == 200
+        for base in bases.values():
+            ready = until(lambda b=base: (r := httpx.get(f"{b}/readyz")).status_code == 503 and r)
+            assert "unreachable" in ready.json()["checks"]["chroma"]
+            assert httpx.get(f"{base}/healthz").status_code == 200
+        deadline = time.monotonic() + 5  # two and more fingerprint checks fail meanwhile
+        while time.monotonic() < deadline:
+            assert post_draft(bases["memory"]).status_code == 200
+            time.sleep(0.2)
         state["process"] = start_chroma(path, port)
-        until(lambda: post_draft(base).status_code == 200)
-        assert httpx.get(f"{base}/readyz").status_code == 200
+        for base in bases.values():
+            until(lambda b=base: post_draft(b).status_code == 200)
+            until(lambda b=base: httpx.get(f"{b}/readyz").status_code == 200)
     finally:
-        stop(server)
+        for server in servers.values():
+            stop(server)
 
 
 def test_ingest_killed_midway_then_rerun_leaves_a_complete_consistent_index(tmp_path):

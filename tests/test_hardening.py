@@ -193,3 +193,58 @@ def test_a_tracking_number_must_look_like_one(open_client):
     order = {"status": "shipped", "tracking_no": "加我微信 abc"}
     response = open_client.post("/v1/drafts", json={"message": "到哪了", "order": order})
     assert response.status_code == 422 and "tracking_no" in response.text
+
+
+def test_without_keys_only_loopback_host_names_are_served(bundled_copilot, tmp_path):
+    settings = make_settings(tmp_path, allowed_hosts="127.0.0.1,localhost,::1")
+    app = create_app(copilot=bundled_copilot, settings=settings)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        assert client.get("/v1/analytics").status_code == 200
+        for host in ("localhost:8000", "[::1]:8000"):
+            assert client.get("/v1/analytics", headers={"Host": host}).status_code == 200
+        rebound = client.get("/v1/analytics", headers={"Host": "attacker.example:8000"})
+        assert rebound.status_code == 421 and "COPILOT_ALLOWED_HOSTS" in rebound.json()["detail"]
+    keyed = make_settings(tmp_path, api_keys="a-key", allowed_hosts="127.0.0.1")
+    with TestClient(create_app(copilot=bundled_copilot, settings=keyed)) as client:
+        response = client.get(
+            "/v1/analytics",
+            headers={"Host": "copilot.shop.example", "Authorization": "Bearer a-key"},
+        )
+        assert response.status_code == 200  # with keys a rebound page has no key to send
+
+
+def test_without_keys_state_changes_must_be_json(open_client):
+    assert open_client.post("/v1/compliance/reload").status_code == 415
+    form = open_client.post("/v1/compliance/check", data={"text": "你好"})
+    assert form.status_code == 415 and "application/json" in form.json()["detail"]
+    assert open_client.post("/v1/compliance/reload", json={}).status_code == 200
+
+
+def test_a_client_that_stalls_while_sending_its_body_gets_408():
+    import asyncio
+
+    from copilot.api.limits import BodyTimeout
+
+    async def app(scope, receive, send):
+        await receive()  # the first chunk
+        await receive()  # never comes
+
+    sent = []
+
+    async def run():
+        chunks = iter([{"type": "http.request", "body": b"{", "more_body": True}])
+
+        async def receive():
+            message = next(chunks, None)
+            if message is None:
+                await asyncio.sleep(60)
+            return message
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "headers": []}
+        await asyncio.wait_for(BodyTimeout(app, seconds=0.2)(scope, receive, send), 5)
+
+    asyncio.run(run())
+    assert sent[0]["status"] == 408 and b"COPILOT_BODY_TIMEOUT_SECONDS" in sent[1]["body"]

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from copilot.api import compliance, drafts, feedback, health, knowledge, pages
-from copilot.api.limits import BodySizeLimit
+from copilot.api.limits import BodySizeLimit, BodyTimeout, LocalCallersOnly
 from copilot.api.security import FAILED_AUTH_PER_MINUTE, RateLimiter, require_caller
 from copilot.api.telemetry import RequestTelemetry, ServiceMetrics
 from copilot.config import Settings, get_settings
@@ -105,6 +105,9 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if not app.state.api_keys:
+        app.add_middleware(LocalCallersOnly, hosts=settings.hosts)
+    app.add_middleware(BodyTimeout, seconds=settings.body_timeout_seconds)
     app.state.metrics = ServiceMetrics()
     app.add_middleware(RequestTelemetry, metrics=app.state.metrics)
 

@@ -1,5 +1,6 @@
 """Hybrid retrieval: dense (Chroma) and BM25 (jieba) results merged by reciprocal-rank fusion."""
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -8,12 +9,15 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
+from copilot.errors import IndexUnavailableError
 from copilot.index.bm25 import BM25Index
 from copilot.index.chroma import ChromaStore
 from copilot.index.embeddings import CopilotEmbeddings
 from copilot.index.text import ChineseTokenizer, normalize
 from copilot.knowledge.models import Chunk
 from copilot.knowledge.taxonomy import ChunkType
+
+log = logging.getLogger(__name__)
 
 # Facts answer questions; scripts say how to answer and are asked for explicitly (--type script).
 DEFAULT_TYPES: tuple[ChunkType, ...] = ("product", "faq", "rule")
@@ -140,7 +144,16 @@ class HybridRetriever:
             self.refresh()
         elif now - self._checked_at >= self.recheck_seconds:
             self._checked_at = now
-            if self.store.fingerprint() != self._fingerprint:
+            try:
+                changed = self.store.fingerprint() != self._fingerprint
+            except IndexUnavailableError as exc:
+                if self._lexical.matrix is None:  # searches need Chroma itself: 503
+                    raise
+                # the whole index is in memory: keep answering from it; /readyz says Chroma is
+                # down, and the next check (recheck_seconds later) looks again
+                log.warning("serving the in-memory index while Chroma is unreachable: %s", exc)
+                changed = False
+            if changed:
                 self.refresh()
         assert self._lexical is not None
         return self._lexical

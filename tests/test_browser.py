@@ -148,6 +148,14 @@ def test_check_my_reply_highlights_spans_with_category_and_replacement(page, ser
     shot(page, "check-my-reply")
 
 
+def test_highlights_land_on_the_hit_after_emoji(page, server):
+    page.goto(server + "/")
+    page.fill("#own-reply", "😀😀🎁亲，这款是全网最好的😀加我薇信")
+    page.click("#check")
+    page.wait_for_selector("#check-result mark")
+    assert page.locator("#check-result mark").all_inner_texts() == ["最好", "加我薇信"]
+
+
 def test_console_keeps_the_api_key_for_the_session(browser, bundled_copilot, tmp_path):
     copilot = copilot_with_own_feedback(bundled_copilot, tmp_path, api_keys="k-123")
     with live_server(copilot) as base:

@@ -28,17 +28,21 @@ function el(tag, attrs = {}, ...children) {
 }
 
 // Text with compliance hits wrapped in <mark>, built from spans (never innerHTML of user text).
+// The API counts characters as code points (Python); JavaScript strings count UTF-16 units, so
+// an emoji before a hit would shift it: slice an array of code points instead.
 function highlighted(text, hits) {
   const box = el("div", {class: "text"});
+  const chars = Array.from(text);
+  const part = (from, to) => chars.slice(from, to).join("");
   let at = 0;
   for (const hit of [...hits].sort((a, b) => a.start - b.start)) {
     if (hit.start < at) continue;
-    box.append(text.slice(at, hit.start));
+    box.append(part(at, hit.start));
     const note = `${hit.category}${hit.replacement ? " → " + hit.replacement : ""}：${hit.explanation}`;
-    box.append(el("mark", {class: hit.severity === "warn" ? "warn" : "block", title: note}, text.slice(hit.start, hit.end)));
+    box.append(el("mark", {class: hit.severity === "warn" ? "warn" : "block", title: note}, part(hit.start, hit.end)));
     at = hit.end;
   }
-  box.append(text.slice(at));
+  box.append(part(at, chars.length));
   return box;
 }
 

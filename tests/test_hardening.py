@@ -248,3 +248,38 @@ def test_a_client_that_stalls_while_sending_its_body_gets_408():
 
     asyncio.run(run())
     assert sent[0]["status"] == 408 and b"COPILOT_BODY_TIMEOUT_SECONDS" in sent[1]["body"]
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("退款点这里 https://evil.cn?.taobao.com/refund", True),
+        ("https://evil.cn#.taobao.com", True),
+        ("https://evil.cn\\.taobao.com/x", True),
+        ("https://taobao.com.evil.cn/x", True),
+        ("点 http://淘宝退款.com/x 领取", True),
+        ("http://xn--fiq228c.com/refund 退款", True),
+        ("https://evil.github.io/refund", True),  # a private suffix: its own site
+        ("退款走这里 evil.lol/refund", True),  # any top-level domain with a path
+        ("访问 192.168.1.5/refund", True),
+        ("https://t.cn/AbC123 点这个", True),
+        ("https://item.taobao.com/item.htm?id=1进去看看", False),
+        ("https://www.samr.gov.cn/x", False),  # a listed public suffix holds its sites
+        ("https://m.tb.cn/h.abc", False),
+        ("hello.world 你好", False),
+    ],
+)
+def test_links_are_read_by_a_url_parser_and_the_public_suffix_list(text, flagged):
+    from copilot.understand.risk import detect_flags
+
+    assert ("phishing_link" in detect_flags(text)) is flagged
+
+
+def test_every_cue_in_risk_yaml_is_text():
+    """YAML reads `system:` as a mapping: a cue that is not a string can never match."""
+    from copilot.datafiles import package_yaml
+
+    data = package_yaml("copilot.understand", "risk.yaml")
+    for key, values in data.items():
+        if isinstance(values, list):
+            assert all(isinstance(v, str | int) for v in values), key

@@ -6,7 +6,7 @@ from functools import cache
 
 from copilot.datafiles import package_yaml
 from copilot.personal_data import EMAIL, has_personal_data
-from copilot.understand.links import link_hosts, link_pattern
+from copilot.understand.links import link_hosts, link_pattern, public_suffixes
 from copilot.understand.signals import cue_pattern
 from copilot.understand.textprep import prepare
 
@@ -42,8 +42,24 @@ def _patterns() -> _Patterns:
     )
 
 
+def registrable_domain(host: str) -> str:
+    """The part of a host its owner registered: item.taobao.com → taobao.com.
+
+    An IP address, or a name with no public suffix, is its own.
+    """
+    return public_suffixes()(host).top_domain_under_public_suffix or host
+
+
 def _under(host: str, domains: tuple[str, ...]) -> bool:
-    return any(host == d or host.endswith("." + d) for d in domains)
+    """Whether host belongs to one of the domains.
+
+    Its registrable domain is one of them, or a listed public suffix (gov.cn) holds it.
+    """
+    registered = registrable_domain(host)
+    if registered in domains:
+        return True
+    suffix = public_suffixes()(host).suffix
+    return any(domain == suffix or suffix.endswith("." + domain) for domain in domains)
 
 
 def suspicious_links(text: str) -> list[str]:

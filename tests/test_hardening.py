@@ -283,3 +283,57 @@ def test_every_cue_in_risk_yaml_is_text():
     for key, values in data.items():
         if isinstance(values, list):
             assert all(isinstance(v, str | int) for v in values), key
+
+
+def knowledge_copy(tmp_path):
+    import shutil
+
+    from tests.conftest import TINY_SHOP
+
+    root = tmp_path / "shop"
+    shutil.copytree(TINY_SHOP, root)
+    return root
+
+
+def ingest_problems(root) -> str:
+    from copilot.errors import KnowledgeError
+    from copilot.knowledge import load_knowledge
+
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(root)
+    return "\n".join(caught.value.problems)
+
+
+def test_ingest_refuses_links_leaving_the_directory_and_odd_files(tmp_path):
+    import os
+
+    root = knowledge_copy(tmp_path)
+    secret = tmp_path / "secret.md"
+    secret.write_text("# 机密\n\n## 内容\n\n不该被读到。\n", encoding="utf-8")
+    (root / "rules" / "leak.md").symlink_to(secret)
+    os.mkfifo(root / "rules" / "pipe.md")
+    (root / "products" / "null.yaml").symlink_to("/dev/null")
+    problems = ingest_problems(root)
+    assert "rules/leak.md: a link to" in problems and "outside the knowledge directory" in problems
+    assert "rules/pipe.md: not a regular file" in problems  # and the load did not hang
+    assert "products/null.yaml" in problems
+
+
+def test_ingest_refuses_huge_files_and_infinite_prices_with_clear_messages(tmp_path):
+    root = knowledge_copy(tmp_path)
+    with (root / "rules" / "huge.md").open("w", encoding="utf-8") as handle:
+        handle.write("# 大文件\n\n## 一节\n\n" + "很长的规则。" * 400_000)
+    (root / "products" / "inf.yaml").write_text(
+        "- sku: INF-1\n  name: 无限价格的杯子\n  price: .inf\n", encoding="utf-8"
+    )
+    problems = ingest_problems(root)
+    assert "rules/huge.md" in problems and "split it" in problems
+    assert "products/inf.yaml, entry 1 (sku INF-1): field 'price'" in problems
+
+
+def test_a_newline_in_a_file_name_cannot_inject_lines(tmp_path):
+    root = knowledge_copy(tmp_path)
+    (root / "rules" / "bad\nfake.md: all good.md").write_text("no title", encoding="utf-8")
+    problems = ingest_problems(root).split("\n")
+    assert any(p.startswith("rules/bad\\x0afake.md: all good.md: missing") for p in problems)
+    assert not any(p.startswith("fake.md") for p in problems)

@@ -158,7 +158,7 @@ def parse_playbook(raw, where: str) -> PlaybookFile:
 def read_shop_playbook(path: Path, rel: str = SHOP_PLAYBOOK) -> PlaybookFile:
     """A shop's playbook.yaml, validated (KnowledgeError naming file, move and field)."""
     problems: list[str] = []
-    raw = read_yaml(path, rel, problems)
+    raw = read_yaml(path, rel, problems, path.parent)
     if problems:
         raise KnowledgeError(problems)
     return parse_playbook(raw, rel)

@@ -2,6 +2,8 @@
 
 import logging
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,8 @@ log = logging.getLogger(__name__)
 
 BANNED_WORDS_FILE = "compliance/banned_words.yaml"
 PLAYBOOK_FILE = "playbook.yaml"
+# the largest knowledge file read: bigger ones are a mistake (an export, a binary) to split
+MAX_FILE_BYTES = 5_000_000
 
 
 @dataclass
@@ -49,7 +53,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     banned = root / BANNED_WORDS_FILE
     if banned.is_file():
         known.add(banned)
-        kb.banned_words = _load_banned_words(banned, BANNED_WORDS_FILE, problems)
+        kb.banned_words = _load_banned_words(banned, BANNED_WORDS_FILE, problems, root)
     playbook = root / PLAYBOOK_FILE
     if playbook.is_file():
         known.add(playbook)
@@ -62,7 +66,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     _check_related(kb, problems)
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p not in known):
         if not any(part.startswith(".") for part in path.relative_to(root).parts):
-            kb.warnings.append(f"{path.relative_to(root)}: not a knowledge file, ignored")
+            kb.warnings.append(f"{_rel(kb, path)}: not a knowledge file, ignored")
     if not (kb.products or kb.rules or kb.scripts) and not problems:
         kb.warnings.append(
             f"{root}: no products/*.yaml, rules/*.md or scripts/*.yaml yet; drafts come from the "
@@ -75,12 +79,49 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     return kb
 
 
-def read_yaml(path: Path, rel: str, problems: list[str]):
-    """A YAML file's data, or None with the problem (UTF-8, syntax and its line) recorded."""
+def shown(name: str) -> str:
+    """A file name as a message shows it: a newline in a name cannot add lines to the output."""
+    return "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in name)
+
+
+def read_text(path: Path, rel: str, problems: list[str], root: Path | None = None) -> str | None:
+    """A knowledge file's UTF-8 text, or None with the problem recorded.
+
+    Refused without reading: a symlink leading out of the knowledge directory, anything but a
+    regular file (a FIFO would hang the ingest, a device never end), a file over MAX_FILE_BYTES.
+    """
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        if root is not None and not path.resolve().is_relative_to(Path(root).resolve()):
+            problems.append(
+                f"{rel}: a link to {shown(str(path.resolve()))}, outside the knowledge directory; "
+                "copy the file in instead"
+            )
+            return None
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            problems.append(f"{rel}: not a regular file (a pipe, device or directory); remove it")
+            return None
+        if info.st_size > MAX_FILE_BYTES:
+            problems.append(
+                f"{rel}: {info.st_size / 1e6:.1f} MB, more than the {MAX_FILE_BYTES / 1e6:.0f} MB "
+                "a knowledge file may have; split it into several files"
+            )
+            return None
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         problems.append(f"{rel}: not UTF-8 text")
+    except OSError as exc:
+        problems.append(f"{rel}: cannot be read ({exc.strerror or exc})")
+    return None
+
+
+def read_yaml(path: Path, rel: str, problems: list[str], root: Path | None = None):
+    """A YAML file's data, or None with the problem (UTF-8, syntax and its line) recorded."""
+    text = read_text(path, rel, problems, root)
+    if text is None:
+        return None
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -114,7 +155,7 @@ def _validate(model: type[BaseModel], raw, where: str, problems: list[str]):
 
 
 def _rel(kb: KnowledgeBase, path: Path) -> str:
-    return path.relative_to(kb.root).as_posix()
+    return shown(path.relative_to(kb.root).as_posix())
 
 
 def _load_keyed(
@@ -127,7 +168,8 @@ def _load_keyed(
 ) -> None:
     """Validate each entry of a YAML list and register it under its unique key field."""
     rel = _rel(kb, path)
-    for number, raw in enumerate(_entries(read_yaml(path, rel, problems), rel, problems), 1):
+    data = read_yaml(path, rel, problems, kb.root)
+    for number, raw in enumerate(_entries(data, rel, problems), 1):
         label = f"{rel}, entry {number}"
         if isinstance(raw, dict) and raw.get(key):
             label += f" ({key} {raw[key]})"
@@ -182,18 +224,16 @@ def parse_rules_markdown(text: str, rel: str, problems: list[str]) -> RuleDocume
 
 def _load_rules(kb: KnowledgeBase, path: Path, problems: list[str]) -> None:
     rel = _rel(kb, path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        problems.append(f"{rel}: not UTF-8 text")
+    text = read_text(path, rel, problems, kb.root)
+    if text is None:
         return
     document = parse_rules_markdown(text, rel, problems)
     if document is not None:
         kb.rules[rel] = document
 
 
-def _load_banned_words(path: Path, rel: str, problems: list[str]) -> BannedWords | None:
-    data = read_yaml(path, rel, problems)
+def _load_banned_words(path: Path, rel: str, problems: list[str], root: Path) -> BannedWords | None:
+    data = read_yaml(path, rel, problems, root)
     if data is None:
         return None
     return _validate(BannedWords, data, rel, problems)

@@ -10,7 +10,8 @@ AttributeValue = str | int | float | list[str]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # prices and attribute numbers are quoted in drafts: .inf and .nan are not numbers to quote
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class FaqEntry(_Strict):

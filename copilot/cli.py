@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, get_args
@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from copilot.config import load_settings
 from copilot.errors import CopilotError
+from copilot.index.sharing import ingesting
 from copilot.knowledge.taxonomy import CHUNK_TYPES, INTENTS, STAGES
 from copilot.schemas import OrderStatus
 
@@ -82,9 +83,12 @@ def ingest(
         )
         from copilot.container import build_copilot
 
-        copilot = build_copilot(settings)
-        with _progress("embedding") as advance:
-            report = copilot.ingest(advance)
+        with ExitStack() as held:
+            if settings.chroma_url is None:  # an embedded index has one writer: no server
+                held.enter_context(ingesting(settings.data_dir))
+            copilot = build_copilot(settings)
+            with _progress("embedding") as advance:
+                report = copilot.ingest(advance)
     except CopilotError as exc:
         raise _fail(exc) from exc
     for warning in report.warnings:

@@ -23,7 +23,13 @@ from copilot.config import bundled_knowledge_dir
 from copilot.container import build_copilot
 from copilot.drafting.order_truth import unsupported
 from copilot.index.embeddings.use_multilingual import UseMultilingualEmbeddings
-from copilot.schemas import CustomerContext, DraftRequest, OrderContext, OrderStatus
+from copilot.schemas import (
+    CustomerContext,
+    DraftRequest,
+    OrderContext,
+    OrderStatus,
+    unsafe_text_problem,
+)
 from tests.conftest import make_settings
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -54,7 +60,7 @@ MESSAGES = (
         max_size=3,
     )
     .map(" ".join)
-    .filter(lambda text: bool(text.strip()))
+    .filter(lambda text: bool(text.strip()) and unsafe_text_problem(text) is None)
 )
 TIMES = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 1, 1))
 ORDERS = st.none() | st.builds(

@@ -6,6 +6,7 @@ key, failed authentication is throttled, request fields never reach a draft unch
 
 import json
 import logging
+import os
 
 import pytest
 from fastapi.testclient import TestClient
@@ -337,3 +338,37 @@ def test_a_newline_in_a_file_name_cannot_inject_lines(tmp_path):
     problems = ingest_problems(root).split("\n")
     assert any(p.startswith("rules/bad\\x0afake.md: all good.md: missing") for p in problems)
     assert not any(p.startswith("fake.md") for p in problems)
+
+
+def test_an_ingest_beside_a_server_on_one_embedded_index_refuses_and_the_server_keeps_going(
+    tmp_path,
+):
+    import subprocess
+
+    import httpx
+
+    from tests.conftest import TINY_SHOP, free_port
+    from tests.processes import executable, start, stop, wait_until_up
+
+    data = tmp_path / "data"
+    env = {"COPILOT_DATA_DIR": str(data), "COPILOT_KNOWLEDGE_DIR": str(TINY_SHOP)}
+    ingest = [executable("copilot"), "ingest"]
+    first = subprocess.run(ingest, env={**os.environ, **env}, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    port = free_port()
+    server = start([executable("copilot"), "serve", "--port", str(port)], env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/readyz", server)
+        again = subprocess.run(ingest, env={**os.environ, **env}, capture_output=True, text=True)
+        assert again.returncode != 0
+        assert "stop it before ingesting" in again.stderr + again.stdout
+        assert "COPILOT_CHROMA_URL" in again.stderr + again.stdout
+        for _ in range(10):
+            response = httpx.post(f"{base}/v1/drafts", json={"message": "能发顺丰吗"}, timeout=30)
+            assert response.status_code == 200
+        assert httpx.get(f"{base}/readyz").status_code == 200
+    finally:
+        stop(server)
+    after = subprocess.run(ingest, env={**os.environ, **env}, capture_output=True, text=True)
+    assert after.returncode == 0, after.stderr  # the server is gone: ingesting is fine again

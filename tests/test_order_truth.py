@@ -101,3 +101,56 @@ def test_an_llm_draft_that_asserts_a_status_is_corrected_streamed_and_not(
             if line.startswith("data: ")
         )
         assert "已经发出" not in streamed and CHECK in streamed, streamed
+
+
+IN_TIME = OrderContext(
+    status="shipped", paid_at=datetime(2026, 11, 28, 10), shipped_at=datetime(2026, 11, 28, 20)
+)
+LATE = OrderContext(
+    status="shipped", paid_at=datetime(2026, 11, 20, 10), shipped_at=datetime(2026, 11, 25, 10)
+)
+LATE_REPLY = (
+    "抱歉让您久等了，订单超过48小时没有发货，我们会按规则给您补偿。"
+    "承诺时间内没有发货的订单，本店按实付金额的10%补偿。因不可抗力或买家要求延迟发货的除外。"
+)
+
+
+def test_lateness_and_its_rule_are_only_said_when_the_order_bears_them_out():
+    in_time = keep_to_the_order(LATE_REPLY, IN_TIME, CHECK)
+    assert "超过48小时" not in in_time and "10%" not in in_time and "除外" not in in_time
+    assert CHECK in in_time
+    assert keep_to_the_order(LATE_REPLY, LATE, CHECK) == LATE_REPLY
+    # without an order the customer's words are the situation the shop's script was written for
+    assert keep_to_the_order(LATE_REPLY, None, CHECK) == LATE_REPLY
+    unpaid = keep_to_the_order(LATE_REPLY, OrderContext(status="unpaid"), CHECK)
+    assert unpaid == LATE_REPLY  # no payment time: lateness unknown, nothing contradicts it
+
+
+def test_a_shipped_order_is_never_said_to_be_packing():
+    text = "您的订单正在打包中，付款后48小时内会发出。"
+    assert keep_to_the_order(text, IN_TIME, CHECK) == CHECK
+    assert keep_to_the_order(text, OrderContext(status="paid"), CHECK) == text
+
+
+def test_the_return_window_rule_is_not_quoted_long_after_dispatch():
+    text = "本店商品支持七天无理由退货。"
+    long_ago = OrderContext(status="delivered", shipped_at=datetime(2025, 1, 2))
+    assert keep_to_the_order(text, long_ago, CHECK) == CHECK
+    recent = OrderContext(status="delivered", shipped_at=datetime.now())
+    assert keep_to_the_order(text, recent, CHECK) == text
+
+
+def test_a_draft_for_an_order_shipped_in_time_quotes_no_compensation(bundled_copilot):
+    order = {
+        "status": "shipped",
+        "paid_at": "2026-11-28T10:00:00",
+        "shipped_at": "2026-11-28T20:00:00",
+        "courier": "顺丰",
+        "tracking_no": "SF1428765530912",
+    }
+    response = bundled_copilot.draft(
+        DraftRequest(message="怎么还没发货，超时了有补偿吗", order=order, n=3), record=False
+    )
+    for draft in response.drafts:
+        assert "超过48小时" not in draft.text and "10%" not in draft.text, draft.text
+        assert "正在打包" not in draft.text

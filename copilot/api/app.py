@@ -1,7 +1,7 @@
 """App factory: create_app(copilot=...) for tests, create_app() for `copilot serve`."""
 
 import logging
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,6 +25,7 @@ from copilot.errors import (
     UnknownShopError,
 )
 from copilot.feedback.store import InvalidFeedbackError, UnknownRequestError
+from copilot.index.sharing import IndexInUseError, serving
 from copilot.log_masking import install_log_masking
 from copilot.service import Copilot
 
@@ -36,6 +37,7 @@ _STATUS = {
     EmbeddingMismatchError: 409,
     KnowledgeError: 422,
     UnknownShopError: 404,
+    IndexInUseError: 409,
     UnknownRequestError: 404,
     InvalidFeedbackError: 422,
     LLMError: 502,
@@ -76,15 +78,18 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         install_log_masking()
-        if app.state.copilot is None:
-            from copilot.container import build_copilot
+        with ExitStack() as held:
+            if app.state.copilot is None:  # a served process: it owns an embedded index
+                from copilot.container import build_copilot
 
-            app.state.copilot = build_copilot(settings)
-        try:
-            app.state.copilot.warm_up()
-        except CopilotError as exc:  # serve anyway: /healthz answers, searches explain the problem
-            log.warning("index not ready: %s", exc)
-        yield
+                if settings.chroma_url is None:
+                    held.enter_context(serving(settings.data_dir))
+                app.state.copilot = build_copilot(settings)
+            try:
+                app.state.copilot.warm_up()
+            except CopilotError as exc:  # serve anyway: /healthz answers, searches explain why
+                log.warning("index not ready: %s", exc)
+            yield
 
     app = FastAPI(
         title="Reply copilot",

@@ -6,6 +6,9 @@ that counts as evidence. A sentence that asserts a status the order does not sho
 the honest "I'll check the order" sentence; conditional sentences ("显示已签收的话…") are kept.
 """
 
+import re
+from datetime import UTC, datetime, timedelta
+
 from copilot.drafting.facts import draft_sentences as sentences
 from copilot.schemas import OrderContext
 
@@ -34,6 +37,42 @@ SHOWN_BY: dict[str, frozenset[str]] = {
     "refunded": frozenset({"refunding", "closed"}),
     "return_received": frozenset(),
 }
+# a sentence saying this order is late ("订单超过48小时没有发货，我们会按规则给您补偿")
+LATE_ASSERTIONS = (
+    "小时没有发货",
+    "小时未发货",
+    "小时还没发货",
+    "超时未发货",
+    "超时发货了",
+    "没有按时发货",
+    "未按时发货",
+    "逾期未发货",
+    "发货超时了",
+    "已经超时",
+    "已超时",
+)
+# a rule that only applies to late orders ("承诺时间内没有发货的订单，本店按…补偿")
+LATE_RULES = (
+    "承诺时间内没有发货",
+    "承诺时间内未发货",
+    "延迟发货的订单",
+    "超时发货的订单",
+    "逾期发货",
+    "延迟发货补偿",
+    "超时未发货的订单",
+)
+# a rule that only applies within the return window after receipt
+RETURN_WINDOW_RULES = ("七天无理由", "7天无理由", "七天内可以退", "7天内可以退")
+# a sentence saying the order has not left yet: false once the order shows it shipped
+NOT_SHIPPED_ASSERTIONS = ("正在打包", "还没发货", "还没有发货", "尚未发货", "还未发出", "还没发出")
+# a sentence that only qualifies the one before it ("因不可抗力…除外"): it goes with it
+QUALIFIERS = ("除外", "不在此列", "不包括在内")
+# the dispatch promise when the shop's text does not say ("付款后48小时内发货")
+DEFAULT_DISPATCH_HOURS = 48
+RETURN_WINDOW_DAYS = 7
+# the longest a parcel travels: a return window is only certainly over this long after dispatch
+LONGEST_TRANSIT_DAYS = 7
+_HOURS = re.compile(r"(\d+)\s*小时(?:内|没有|未|还没)")
 # a sentence with one of these does not assert: it supposes, asks or explains the usual course
 NOT_ASSERTING = (
     "如果", "的话", "若是", "是否", "有没有", "吗", "一般", "通常", "之后", "以后", "后会",
@@ -61,11 +100,67 @@ def unsupported(text: str, order: OrderContext | None) -> list[str]:
     return [c for s in sentences(text) for c in claims_in(s) if not shown(c, order)]
 
 
+def _now_like(moment: datetime) -> datetime:
+    """Now, naive or aware as the order's own times are."""
+    if moment.tzinfo is None:
+        return datetime.now()
+    return datetime.now(UTC)
+
+
+def shipped_late(order: OrderContext | None, hours: int) -> bool | None:
+    """Whether the order was (or is) dispatched later than promised; None when unknown."""
+    if order is None or order.paid_at is None:
+        return None
+    until = order.shipped_at or _now_like(order.paid_at)
+    try:
+        return until - order.paid_at > timedelta(hours=hours)
+    except TypeError:  # one time naive, the other aware
+        return None
+
+
+def return_window_over(order: OrderContext | None) -> bool:
+    """Whether the order's return window is certainly over (dispatched long enough ago)."""
+    if order is None or order.shipped_at is None:
+        return False
+    days = RETURN_WINDOW_DAYS + LONGEST_TRANSIT_DAYS
+    try:
+        return _now_like(order.shipped_at) - order.shipped_at > timedelta(days=days)
+    except TypeError:
+        return False
+
+
+def _misapplied(sentence: str, order: OrderContext | None, hours: int) -> bool:
+    """A sentence about lateness or the return window that this order does not bear out."""
+    late = shipped_late(order, hours)
+    if order is not None and (order.shipped_at or order.status in SHOWN_BY["shipped"]):
+        if any(p in sentence for p in NOT_SHIPPED_ASSERTIONS):
+            return True
+    # "your order is late" and the late-shipment rule go when the order shows it was on time;
+    # without an order the customer's own words (都等了三天了) are the situation
+    if any(p in sentence for p in LATE_ASSERTIONS + LATE_RULES):
+        return late is False
+    if any(p in sentence for p in RETURN_WINDOW_RULES):
+        return return_window_over(order)
+    return False
+
+
 def keep_to_the_order(text: str, order: OrderContext | None, check_sentence: str) -> str:
-    """The text with each sentence asserting an unshown status replaced by check_sentence."""
+    """The text with each sentence the order does not bear out replaced by check_sentence.
+
+    That is a status the order does not show, "your order is late" and the late-shipment rule
+    when the order was dispatched in time, "still packing" for a shipped order, and the
+    return-window rule when the window is certainly over.
+    """
+    found = _HOURS.search(text)
+    hours = int(found.group(1)) if found else DEFAULT_DISPATCH_HOURS
     out: list[str] = []
+    dropped = False
     for sentence in sentences(text):
-        if any(not shown(claim, order) for claim in claims_in(sentence)):
+        if dropped and any(q in sentence for q in QUALIFIERS):
+            continue  # the exception to a rule that was not quoted
+        unshown = any(not shown(claim, order) for claim in claims_in(sentence))
+        dropped = unshown or _misapplied(sentence, order, hours)
+        if dropped:
             if check_sentence not in out:
                 out.append(check_sentence)
             continue

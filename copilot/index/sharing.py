@@ -29,14 +29,21 @@ def _open(data_dir: Path) -> int:
     return os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
 
 
+def _take(handle: int, mode: int) -> bool:
+    """Try the lock without waiting; False when another process holds it."""
+    try:
+        fcntl.flock(handle, mode | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
 @contextmanager
 def serving(data_dir: Path):
     """Hold the data dir shared while serving; waits for a running ingest to finish first."""
     handle = _open(data_dir)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _take(handle, fcntl.LOCK_SH):
             log.warning("an ingest is writing the index in %s: waiting for it to finish", data_dir)
             fcntl.flock(handle, fcntl.LOCK_SH)
         yield
@@ -49,14 +56,12 @@ def ingesting(data_dir: Path):
     """Hold the data dir exclusively while ingesting, or raise IndexInUseError at once."""
     handle = _open(data_dir)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _take(handle, fcntl.LOCK_EX):
             raise IndexInUseError(
                 f"a copilot server (or another ingest) is using the embedded index in {data_dir}; "
                 "stop it before ingesting, or run a Chroma server (chroma run) and set "
                 "COPILOT_CHROMA_URL so servers pick up a re-ingest while they serve"
-            ) from None
+            )
         yield
     finally:
         os.close(handle)

@@ -105,6 +105,60 @@ def ingest(
     )
 
 
+@app.command("import")
+def import_(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(help="Spreadsheets (.xlsx, .csv) and policy pages (.txt, .md) to import."),
+    ],
+    into: Annotated[
+        Path, typer.Option("--into", help="Knowledge directory to write (created if missing).")
+    ],
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="Which header means what, e.g. content=话术内容,group=分类 "
+            "(fields: group, shortcut, content, question, similar, answer, product, sku, name, "
+            "price, category, description).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite imported files edited by hand.")
+    ] = False,
+) -> None:
+    """Make knowledge from a shop's quick phrases, Q&A sheets, product lists and policy pages.
+
+    Writes scripts/imported-phrases.yaml, rules/imported-faq.md, products/imported-products.yaml
+    and rules/imported-<page>.md under --into, ready to review and ingest. Quick phrases get an
+    intent and stage from the trained model (tag low_confidence when unsure). Nothing is written
+    when a file is bad; a file edited by hand is not overwritten without --force.
+    """
+    from copilot.onboarding.columns import parse_overrides
+    from copilot.onboarding.importer import import_sources
+    from copilot.onboarding.reading import banned_terms, phrase_classifier
+
+    try:
+        report = import_sources(
+            sources,
+            into,
+            phrase_classifier(load_settings()),
+            banned_terms(into if into.is_dir() else None),
+            parse_overrides(columns),
+            force,
+        )
+    except CopilotError as exc:
+        raise _fail(exc) from exc
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    for skipped in report.skipped:
+        err.print(f"[yellow]skipped:[/] {skipped}", highlight=False)
+    counts = ", ".join(f"{number} {kind}" for kind, number in report.counts.items())
+    written = ", ".join(report.written) or "nothing"
+    out.print(f"imported {counts} into {into}: wrote {written}", highlight=False)
+    out.print(f"review the files, then: copilot ingest --knowledge {into}", highlight=False)
+
+
 @app.command()
 def train(
     output: Annotated[

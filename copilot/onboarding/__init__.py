@@ -1,0 +1,1 @@
+"""Onboarding: knowledge made from what a shop already has (spreadsheets and policy pages)."""

@@ -85,6 +85,9 @@ def ingest(
 
         with ExitStack() as held:
             if settings.chroma_url is None:  # an embedded index has one writer: no server
+                from copilot.knowledge import load_knowledge
+
+                load_knowledge(settings.knowledge_dir)  # a broken knowledge dir writes nothing
                 held.enter_context(ingesting(settings.data_dir))
             copilot = build_copilot(settings)
             with _progress("embedding") as advance:

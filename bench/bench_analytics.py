@@ -58,7 +58,7 @@ def fill(store: FeedbackStore, count: int, rng: random.Random) -> None:
                 action = rng.choice(["accepted", "accepted", "edited", "rejected"])
                 events.append((request_id, 0, agent, action, None, None, created + 30))
     with store._connection() as db:
-        db.executemany("INSERT INTO drafts_served VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", drafts)
+        db.executemany("INSERT INTO drafts_served VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", drafts)
         db.executemany(
             "INSERT INTO feedback_events (request_id, draft_index, agent, action, final_text, "
             "reason, created) VALUES (?,?,?,?,?,?,?)",

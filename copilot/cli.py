@@ -35,6 +35,9 @@ app = typer.Typer(help="Reply copilot for e-commerce customer service.", no_args
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+SinceOpt = Annotated[str | None, typer.Option("--since", help="Start, ISO date or time.")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="End (exclusive).")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", help="File to write; default: print.")]
 KnowledgeOpt = Annotated[
     Path | None, typer.Option("--knowledge", help="Knowledge directory [COPILOT_KNOWLEDGE_DIR].")
 ]
@@ -62,6 +65,15 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     ) as bar:
         task = bar.add_task(label, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Print a report, or write it to a file and say so."""
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}", highlight=False)
 
 
 def _fail(exc: CopilotError) -> typer.Exit:
@@ -583,12 +595,10 @@ def _day(value: str | None, name: str) -> float | None:
 
 @app.command()
 def report(
-    since: Annotated[str | None, typer.Option("--since", help="Start, ISO date or time.")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="End (exclusive).")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", help="html or csv.")] = ReportFormat.html,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="File to write; default: print.")
-    ] = None,
+    output: OutputOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Analytics from agents' feedback: acceptance per intent, knowledge gaps, compliance hits."""
@@ -603,11 +613,37 @@ def report(
     except CopilotError as exc:
         raise _fail(exc) from exc
     text = render_csv(analytics) if fmt.value == "csv" else render_html(analytics)
-    if output is None:
-        typer.echo(text)
-    else:
-        output.write_text(text, encoding="utf-8")
-        out.print(f"wrote {output}", highlight=False)
+    _emit(text, output)
+
+
+CoverageFormat = Enum("CoverageFormat", {"text": "text", "html": "html", "csv": "csv"}, type=str)
+
+
+@app.command()
+def coverage(
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    fmt: Annotated[
+        CoverageFormat, typer.Option("--format", help="text, html or csv.")
+    ] = CoverageFormat.text,
+    output: OutputOpt = None,
+    knowledge: KnowledgeOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """What the shop's knowledge answers, what the built-in playbook covers, what to write next."""
+    from copilot.onboarding.coverage import render_csv, render_html, render_text
+
+    start, end = _day(since, "--since"), _day(until, "--until")
+    try:
+        from copilot.container import build_copilot
+
+        copilot = build_copilot(load_settings(knowledge_dir=knowledge, data_dir=data_dir))
+        result = copilot.coverage(start, end)
+    except CopilotError as exc:
+        raise _fail(exc) from exc
+    render = {"text": render_text, "csv": render_csv, "html": render_html}[fmt.value]
+    text = render(result)
+    _emit(text, output)
 
 
 @app.command()

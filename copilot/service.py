@@ -15,7 +15,7 @@ from copilot.drafting.grounding import Grounder
 from copilot.drafting.guarding import guard_draft
 from copilot.drafting.streaming import stream_drafts
 from copilot.errors import CopilotError, LLMError, UnknownShopError, llm_error_kind
-from copilot.feedback.analytics import Analytics, compute_analytics
+from copilot.feedback.analytics import Analytics, compute_analytics, group_questions
 from copilot.feedback.store import Feedback, FeedbackStore
 from copilot.index.chroma import ChromaStore, ProgressCallback
 from copilot.index.embeddings import CopilotEmbeddings
@@ -27,6 +27,8 @@ from copilot.index.retriever import (
     SearchFilters,
     SearchHit,
 )
+from copilot.knowledge import load_knowledge
+from copilot.onboarding.coverage import Coverage, compute_coverage
 from copilot.personal_data import has_personal_data
 from copilot.schemas import (
     CheckResponse,
@@ -287,6 +289,21 @@ class Copilot:
     def analytics(self, since: float | None = None, until: float | None = None) -> Analytics:
         """What the feedback says, for a time window (epoch seconds)."""
         return compute_analytics(self.feedback.totals(since, until), self.embeddings)
+
+    def coverage(self, since: float | None = None, until: float | None = None) -> Coverage:
+        """What the shop's knowledge answers, what the playbook covers, what to write next."""
+        totals = self.feedback.totals(since, until)
+        analytics = compute_analytics(totals, self.embeddings)
+        floor = self.settings.intent_confidence_floor
+        unsure = self.feedback.questions(since, until, below_confidence=floor)
+        return compute_coverage(
+            load_knowledge(self.settings.knowledge_dir),
+            self.grounder.playbook,
+            totals.intents,
+            analytics.knowledge_gaps,
+            group_questions(unsure, self.embeddings),
+            analytics.top_intents,
+        )
 
     def draft_events(self, request: DraftRequest) -> Iterator[tuple[str, dict]]:
         """The same as draft(), as (event, data) pairs: analysis, text deltas, drafts, done."""

@@ -9,9 +9,12 @@ from copilot.api.deps import CopilotDep
 from copilot.api.schemas import ErrorResponse
 from copilot.api.security import CallerDep
 from copilot.feedback.analytics import Analytics
+from copilot.onboarding.coverage import Coverage
 from copilot.schemas import FeedbackRequest, FeedbackResponse
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
+SinceQuery = Annotated[datetime | None, Query(description="Start (ISO date or time).")]
+UntilQuery = Annotated[datetime | None, Query(description="End, exclusive (ISO date or time).")]
 
 
 @router.post(
@@ -46,10 +49,8 @@ def _epoch(value: datetime | None, name: str) -> float | None:
 @router.get("/analytics", response_model=Analytics)
 def analytics(
     copilot: CopilotDep,
-    since: Annotated[datetime | None, Query(description="Start (ISO date or time).")] = None,
-    until: Annotated[
-        datetime | None, Query(description="End, exclusive (ISO date or time).")
-    ] = None,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
 ) -> Analytics:
     """What agents' feedback says about the copilot, for a time window.
 
@@ -58,3 +59,18 @@ def analytics(
     compliance hits by category, escalation rate and latency.
     """
     return copilot.analytics(_epoch(since, "since"), _epoch(until, "until"))
+
+
+@router.get("/coverage", response_model=Coverage)
+def coverage(
+    copilot: CopilotDep,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
+) -> Coverage:
+    """What the shop's knowledge answers and what is left to write.
+
+    For every intent in every stage and every everyday situation: answered by the shop's own
+    scripts, the built-in playbook or nothing; knowledge gaps and low-confidence readings from
+    served traffic grouped by meaning; intents above 30% intervention; what to write next.
+    """
+    return copilot.coverage(_epoch(since, "since"), _epoch(until, "until"))

@@ -69,6 +69,10 @@ MIGRATIONS = (
     CREATE INDEX drafts_served_gap ON drafts_served (knowledge_gap, created);
     CREATE INDEX drafts_served_latency ON drafts_served (latency_ms);
     """,
+    # how sure the model was of the intent: coverage lists the readings below the floor
+    """
+    ALTER TABLE drafts_served ADD COLUMN confidence REAL;
+    """,
 )
 # the most frequent distinct gap questions analytics groups by meaning (one embedding batch)
 GAP_QUESTIONS = 200
@@ -153,7 +157,9 @@ class FeedbackStore:
         )
         with self._connection() as db:
             db.execute(
-                "INSERT OR IGNORE INTO drafts_served VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR IGNORE INTO drafts_served (request_id, created, message, intent, stage, "
+                "emotion, mode, knowledge_gap, escalated, latency_ms, drafts, compliance_hits, "
+                "confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     response.request_id,
                     time.time(),
@@ -167,6 +173,7 @@ class FeedbackStore:
                     response.latency_ms,
                     len(response.drafts),
                     json.dumps(hits, ensure_ascii=False),
+                    response.confidence,
                 ),
             )
 
@@ -244,6 +251,30 @@ class FeedbackStore:
             row["compliance_hits"] = json.loads(row["compliance_hits"])
         return rows
 
+    def questions(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        below_confidence: float | None = None,
+    ) -> list[tuple[str, int]]:
+        """The most frequent distinct messages that were knowledge gaps.
+
+        below_confidence: instead, those whose intent reading was less sure than that.
+        """
+        where, params = _window(since, until)
+        joiner = "AND" if where else "WHERE"
+        if below_confidence is None:
+            condition, extra = "knowledge_gap = 1", ()
+        else:
+            condition, extra = "confidence < ?", (below_confidence,)
+        with self._connection() as db:
+            rows = db.execute(
+                f"SELECT message, COUNT(*) FROM drafts_served {where} {joiner} {condition} "
+                "GROUP BY message ORDER BY COUNT(*) DESC, MAX(created) DESC LIMIT ?",
+                (*params, *extra, GAP_QUESTIONS),
+            )
+            return [(message, number) for message, number in rows]
+
     def totals(self, since: float | None = None, until: float | None = None) -> Totals:
         """The window's counts, computed by SQLite (fast at 100,000 responses)."""
         where, params = _window(since, until)
@@ -278,15 +309,7 @@ class FeedbackStore:
             ):
                 totals.actions.setdefault(intent, {})[action] = number
                 totals.feedback += number
-            gap_where = f"{where} {'AND' if where else 'WHERE'} knowledge_gap = 1"
-            totals.gap_questions = [
-                (message, number)
-                for message, number in db.execute(
-                    f"SELECT message, COUNT(*) FROM drafts_served {gap_where} GROUP BY message "
-                    "ORDER BY COUNT(*) DESC, MAX(created) DESC LIMIT ?",
-                    (*params, GAP_QUESTIONS),
-                )
-            ]
+        totals.gap_questions = self.questions(since, until)  # after the lock is released
         return totals
 
 

@@ -100,9 +100,9 @@ def test_agent_gets_drafts_copies_accepts_edits_and_sees_analytics(page, server)
     page.click("#submit")
     page.wait_for_selector("[data-draft='0']")
     assert "请转资深客服" in page.inner_text("#escalation")
-    assert "quality_issue" in page.inner_text(
-        "[data-badge='intent']"
-    ) or "complaint" in page.inner_text("[data-badge='intent']")
+    intent = page.inner_text("[data-badge='intent']")
+    assert "质量问题" in intent or "投诉" in intent  # Chinese labels, never codes
+    assert "quality_issue" not in page.inner_text("#result")
     assert "愤怒" in page.inner_text("[data-badge='emotion']")
     assert page.locator("[data-draft]").count() >= 2
     page.click("[data-draft='0'] summary")  # a citation opens to show its source
@@ -154,6 +154,54 @@ def test_highlights_land_on_the_hit_after_emoji(page, server):
     page.click("#check")
     page.wait_for_selector("#check-result mark")
     assert page.locator("#check-result mark").all_inner_texts() == ["最好", "加我薇信"]
+
+
+def test_shortcuts_draft_copy_accept_and_clear(page, server):
+    page.goto(server + "/")
+    assert "Ctrl+Enter" in page.inner_text("#shortcuts")
+    page.fill("#message", "能发顺丰吗")
+    page.press("#message", "Control+Enter")
+    page.wait_for_selector("[data-draft='0']")
+    page.keyboard.press("Alt+1")
+    page.wait_for_selector("[data-draft='0'] .status:has-text('已复制')")
+    assert page.evaluate("navigator.clipboard.readText()") == page.inner_text(
+        "[data-draft='0'] .text"
+    )
+    page.keyboard.press("Alt+Shift+1")
+    page.wait_for_selector("[data-draft='0'] .status:has-text('已采纳')")
+    page.keyboard.press("Alt+N")
+    assert page.input_value("#message") == "" and page.locator("#result").is_hidden()
+
+
+def test_pasted_workbench_history_becomes_turns(page, server):
+    page.goto(server + "/")
+    pasted = (
+        "tb_小美 2026-11-30 10:21:33\n这件外套有M码吗\n我165\n"
+        "客服小禾 2026-11-30 10:21:50\n有的亲，M码有货\n"
+        "tb_小美 10:22\n那能发顺丰吗"
+    )
+    turns = page.evaluate("text => parseHistory(text)", pasted)
+    assert turns == [
+        {"role": "customer", "text": "这件外套有M码吗\n我165"},
+        {"role": "agent", "text": "有的亲，M码有货"},
+        {"role": "customer", "text": "那能发顺丰吗"},
+    ]
+    assert page.evaluate("t => parseHistory(t)", "顾客：在吗\n客服：在的") == [
+        {"role": "customer", "text": "在吗"},
+        {"role": "agent", "text": "在的"},
+    ]
+
+
+def test_analytics_shows_coverage_in_chinese(page, server):
+    page.goto(server + "/")
+    page.fill("#message", "能开增值税专用发票吗")
+    page.click("#submit")
+    page.wait_for_selector("[data-draft='0']")
+    page.goto(server + "/analytics")
+    page.wait_for_selector("tr[data-coverage]")
+    table = page.inner_text("#coverage")
+    assert "本店话术" in table and "售前" in table and "quality_issue" not in table
+    assert page.locator("#write-next li").count() >= 1
 
 
 def test_console_keeps_the_api_key_for_the_session(browser, bundled_copilot, tmp_path):

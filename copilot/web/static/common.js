@@ -5,6 +5,22 @@ if (keyInput) {
   keyInput.addEventListener("change", () => sessionStorage.setItem("copilotKey", keyInput.value.trim()));
 }
 
+// What agents read instead of codes: intents, stages, moods, flags, lexicon categories, modes.
+const LABELS = {
+  greeting: "问候", product_info: "商品咨询", size_advice: "尺码建议", promotion: "优惠活动",
+  payment: "付款", order_change: "修改订单", shipping: "发货物流", return_exchange: "退换货",
+  refund: "退款", quality_issue: "质量问题", complaint: "投诉", invoice: "发票", other: "其他",
+  calm: "平静", anxious: "焦虑", angry: "愤怒", low: "低", medium: "中", high: "高",
+  presale: "售前", insale: "售中", aftersale: "售后",
+  phishing_link: "可疑链接", prompt_injection: "指令注入", pii: "个人信息",
+  off_platform_contact: "站外联系", absolute_terms: "绝对化用语", false_authority: "虚假权威",
+  medical_claims: "医疗用语", efficacy_claims: "功效宣称", review_manipulation: "操纵评价",
+  overpromise: "过度承诺", insults: "辱骂顾客", pressure: "制造紧迫",
+  offline: "离线", llm: "大模型", fallback: "降级",
+  shop: "本店话术", playbook: "内置话术兜底", nothing: "没有回复",
+};
+const label = code => LABELS[code] || code;
+
 async function api(method, path, body) {
   const headers = {"Content-Type": "application/json"};
   const key = sessionStorage.getItem("copilotKey");
@@ -38,7 +54,7 @@ function highlighted(text, hits) {
   for (const hit of [...hits].sort((a, b) => a.start - b.start)) {
     if (hit.start < at) continue;
     box.append(part(at, hit.start));
-    const note = `${hit.category}${hit.replacement ? " → " + hit.replacement : ""}：${hit.explanation}`;
+    const note = `${label(hit.category)}${hit.replacement ? " → " + hit.replacement : ""}：${hit.explanation}`;
     box.append(el("mark", {class: hit.severity === "warn" ? "warn" : "block", title: note}, part(hit.start, hit.end)));
     at = hit.end;
   }

@@ -1,11 +1,21 @@
 // The agents' console: ask for drafts, copy one, give feedback, lint your own reply.
-const LABELS = {
-  calm: "平静", anxious: "焦虑", angry: "愤怒", low: "低", medium: "中", high: "高",
-  presale: "售前", insale: "售中", aftersale: "售后",
-};
+// A turn header as chat workbenches copy it: a name, then a time ("小美 2026-11-30 10:21:33",
+// "客服小禾 10:22"); the lines under it are the turn's text.
+const TURN_HEADER = /^(.{1,40}?)\s*[（(]?\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*[)）]?$/;
+const AGENT_NAME = /客服|小二|店长|官方|旗舰店|售后|售前|助手/;
 
 function parseHistory(text) {
-  return text.split("\n").map(line => line.trim()).filter(Boolean).map(line => {
+  const lines = text.split("\n").map(line => line.trim()).filter(Boolean);
+  if (lines.some(line => TURN_HEADER.test(line))) {
+    const turns = [];
+    for (const line of lines) {
+      const header = line.match(TURN_HEADER);
+      if (header) turns.push({role: AGENT_NAME.test(header[1]) ? "agent" : "customer", text: ""});
+      else if (turns.length) turns[turns.length - 1].text += (turns[turns.length - 1].text ? "\n" : "") + line;
+    }
+    return turns.filter(turn => turn.text);
+  }
+  return lines.map(line => {
     const agent = /^客服[:：]/.test(line);
     return {role: agent ? "agent" : "customer", text: line.replace(/^(顾客|客服)[:：]\s*/, "")};
   });
@@ -15,11 +25,11 @@ function badges(r) {
   const box = document.getElementById("badges");
   box.replaceChildren(
     el("span", {"data-badge": "intent", title: "模型对意图的把握"},
-      `意图：${r.intent}（置信度 ${Math.round(r.confidence * 100)}%）`),
-    el("span", {"data-badge": "stage"}, `阶段：${LABELS[r.stage]}`),
-    el("span", {"data-badge": "emotion", class: "badge-" + r.emotion}, `情绪：${LABELS[r.emotion]}`),
-    el("span", {"data-badge": "urgency"}, `紧急：${LABELS[r.urgency]}`),
-    ...r.flags.map(f => el("span", {"data-badge": "flag", class: "badge-angry"}, `风险：${f}`)),
+      `意图：${label(r.intent)}（置信度 ${Math.round(r.confidence * 100)}%）`),
+    el("span", {"data-badge": "stage"}, `阶段：${label(r.stage)}`),
+    el("span", {"data-badge": "emotion", class: "badge-" + r.emotion}, `情绪：${label(r.emotion)}`),
+    el("span", {"data-badge": "urgency"}, `紧急：${label(r.urgency)}`),
+    ...r.flags.map(f => el("span", {"data-badge": "flag", class: "badge-angry"}, `风险：${label(f)}`)),
   );
 }
 
@@ -113,3 +123,22 @@ async function checkOwn() {
 
 document.getElementById("submit").onclick = ask;
 document.getElementById("check").onclick = checkOwn;
+
+// Shortcuts agents expect (listed on the page): Ctrl+Enter drafts, Alt+1-3 copies a draft,
+// Alt+Shift+1-3 accepts it, Alt+N clears for the next message.
+document.addEventListener("keydown", event => {
+  const press = selector => { const button = document.querySelector(selector); if (button) button.click(); };
+  if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+    event.preventDefault();
+    ask();
+  } else if (event.altKey && /^Digit[1-3]$/.test(event.code)) {
+    event.preventDefault();
+    const index = Number(event.code.slice(-1)) - 1;
+    press(`[data-draft='${index}'] [data-action='${event.shiftKey ? "accept" : "copy"}']`);
+  } else if (event.altKey && event.code === "KeyN") {
+    event.preventDefault();
+    for (const id of ["message", "history", "sku"]) document.getElementById(id).value = "";
+    document.getElementById("result").hidden = true;
+    document.getElementById("message").focus();
+  }
+});

@@ -202,6 +202,10 @@ def test_analytics_shows_coverage_in_chinese(page, server):
     table = page.inner_text("#coverage")
     assert "本店话术" in table and "售前" in table and "quality_issue" not in table
     assert page.locator("#write-next li").count() >= 1
+    assert page.locator("[data-trend]").count() == 5  # requests, acceptance, intervention...
+    assert page.locator("[data-trend='requests'] svg circle").count() >= 1
+    assert "请求（每天" in page.inner_text("[data-trend='requests']")
+    shot(page, "analytics-trends-coverage")
 
 
 def test_console_keeps_the_api_key_for_the_session(browser, bundled_copilot, tmp_path):

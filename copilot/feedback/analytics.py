@@ -35,6 +35,17 @@ class GapGroup(BaseModel):
     examples: list[str]
 
 
+class DayStats(BaseModel):
+    """One day of traffic and feedback (local dates)."""
+
+    date: str
+    requests: int
+    accepted_rate: float | None
+    intervention_rate: float | None
+    escalations: int
+    knowledge_gaps: int
+
+
 class Analytics(BaseModel):
     """GET /v1/analytics."""
 
@@ -47,6 +58,7 @@ class Analytics(BaseModel):
     latency_p50_ms: float | None
     latency_p95_ms: float | None
     modes: dict[str, int]
+    days: list[DayStats] = Field(default_factory=list, description="per day, oldest first")
 
 
 def _intent_stats(intent: str, requests: int, actions: dict[str, int]) -> IntentStats:
@@ -112,4 +124,18 @@ def compute_analytics(totals: Totals, embeddings: CopilotEmbeddings) -> Analytic
         latency_p50_ms=totals.latency_p50,
         latency_p95_ms=totals.latency_p95,
         modes=totals.modes,
+        days=[_day(date, numbers) for date, numbers in sorted(totals.days.items())],
+    )
+
+
+def _day(date: str, numbers: dict[str, int]) -> DayStats:
+    feedback = sum(numbers.get(a, 0) for a in ("accepted", "edited", "rejected"))
+    intervened = numbers.get("edited", 0) + numbers.get("rejected", 0)
+    return DayStats(
+        date=date,
+        requests=numbers["requests"],
+        accepted_rate=ratio(numbers.get("accepted", 0), feedback),
+        intervention_rate=ratio(intervened, feedback),
+        escalations=numbers["escalated"],
+        knowledge_gaps=numbers["gaps"],
     )

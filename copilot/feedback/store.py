@@ -113,6 +113,8 @@ class Totals:
     intents: dict[str, int] = field(default_factory=dict)
     actions: dict[str, dict[str, int]] = field(default_factory=dict)
     gap_questions: list[tuple[str, int]] = field(default_factory=list)  # most frequent first
+    # day (YYYY-MM-DD, local time) -> requests, escalated, knowledge gaps, and feedback actions
+    days: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class FeedbackStore:
@@ -309,6 +311,20 @@ class FeedbackStore:
             ):
                 totals.actions.setdefault(intent, {})[action] = number
                 totals.feedback += number
+            day = "date(d.created, 'unixepoch', 'localtime')"
+            for date, requests, escalated, gaps in db.execute(
+                f"SELECT {day}, COUNT(*), SUM(escalated), SUM(knowledge_gap) FROM drafts_served d "
+                f"{joined} GROUP BY {day}",
+                params,
+            ):
+                totals.days[date] = {"requests": requests, "escalated": escalated, "gaps": gaps}
+            for date, action, number in db.execute(
+                f"SELECT {day}, f.action, COUNT(*) FROM latest_feedback f "
+                f"JOIN drafts_served d USING (request_id) {joined} GROUP BY {day}, f.action",
+                params,
+            ):
+                totals.days.setdefault(date, {"requests": 0, "escalated": 0, "gaps": 0})
+                totals.days[date][action] = number
         totals.gap_questions = self.questions(since, until)  # after the lock is released
         return totals
 

@@ -32,8 +32,52 @@ async function load() {
     document.getElementById("hits").replaceChildren(
       el("tr", {}, el("th", {}, "类别"), el("th", {}, "次数")),
       ...Object.entries(a.compliance_hits).map(([c, n]) => el("tr", {}, el("td", {}, label(c)), el("td", {}, String(n)))));
+    trends(a.days);
     await loadCoverage(params);
   } catch (e) { document.getElementById("error").textContent = e.message; }
+}
+
+// Per-day trends: one small line chart per measure, drawn as SVG (no chart library).
+const SERIES = [
+  ["requests", "请求"], ["accepted_rate", "采纳率"], ["intervention_rate", "人工干预率"],
+  ["escalations", "转人工"], ["knowledge_gaps", "知识缺口"],
+];
+
+function sparkline(values, rate) {
+  const width = 240, height = 60, top = rate ? 1 : Math.max(1, ...values.map(v => v || 0));
+  const x = i => values.length < 2 ? width / 2 : (i * (width - 10)) / (values.length - 1) + 5;
+  const y = v => height - 5 - ((v || 0) / top) * (height - 10);
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
+  const line = document.createElementNS(svg.namespaceURI, "polyline");
+  line.setAttribute("points", values.map((v, i) => `${x(i)},${y(v)}`).join(" "));
+  line.setAttribute("fill", "none");
+  line.setAttribute("stroke", "#3b7dd8");
+  line.setAttribute("stroke-width", "2");
+  svg.append(line);
+  for (const [i, v] of values.entries()) {
+    const dot = document.createElementNS(svg.namespaceURI, "circle");
+    dot.setAttribute("cx", x(i));
+    dot.setAttribute("cy", y(v));
+    dot.setAttribute("r", "3");
+    dot.setAttribute("fill", "#3b7dd8");
+    svg.append(dot);
+  }
+  return svg;
+}
+
+function trends(days) {
+  const box = document.getElementById("trends");
+  if (!days.length) { box.replaceChildren(el("p", {}, "这段时间还没有数据")); return; }
+  const span = `${days[0].date} 至 ${days[days.length - 1].date}`;
+  box.replaceChildren(...SERIES.map(([key, name]) => {
+    const values = days.map(d => d[key]);
+    const last = values[values.length - 1];
+    const shown = key.endsWith("rate") ? pct(last) : String(last);
+    return el("div", {class: "card", "data-trend": key},
+      el("b", {}, shown), `${name}（每天，${span}）`, sparkline(values, key.endsWith("rate")));
+  }));
 }
 
 // The coverage view: what to write next, and who answers each intent and situation.

@@ -29,7 +29,9 @@ def shop_result(request, tmp_path_factory):
 
 def test_every_case_of_every_shop_gets_a_draft(shop_result):
     report = shop_result.report
-    assert report.cases >= 120
+    # issue 12's sample shops have 120 cases or more; the import example (issue 15) has its own
+    example = "examples" in SHOPS[shop_result.name].knowledge.parts
+    assert report.cases >= (40 if example else 120)
     assert [r.id for r in report.results if not r.drafts] == []
     assert report.metrics["drafted"] == 1.0
 
@@ -38,7 +40,7 @@ def test_every_shop_meets_its_own_gate(shop_result):
     assert shop_result.problems == []
     metrics = shop_result.report.metrics
     assert metrics["grounding"] == 1.0 and metrics["compliance_violations"] == 0
-    assert metrics["relevance"] >= 0.95
+    assert metrics["relevance"] is None or metrics["relevance"] >= 0.95  # None: no case sets any
     assert shop_result.specifics == []
 
 

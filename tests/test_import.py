@@ -182,3 +182,18 @@ def test_the_committed_example_knowledge_is_what_import_makes(tmp_path):
         relative = path.relative_to(into)
         assert (committed / relative).read_text("utf-8") == path.read_text("utf-8"), relative
     shutil.rmtree(into)
+
+
+def test_policy_pages_split_by_headings_or_paragraphs(tmp_path):
+    headed = tmp_path / "shipping.md"
+    headed.write_text("# 发货说明\n\n## 发货时间\n\n当天发出。\n\n## 快递\n\n默认顺丰。\n", "utf-8")
+    plain = tmp_path / "售后.txt"
+    plain.write_text("售后说明\n\n退货\n未拆封7天内可退。\n\n保修期内免费维修。\n", "utf-8")
+    report = run([headed, plain], tmp_path / "out")
+    assert report.counts["policy_pages"] == 2
+    shipping = (tmp_path / "out" / "rules" / "imported-shipping.md").read_text("utf-8")
+    assert shipping.startswith("# 发货说明") and "## 快递\n\n默认顺丰。" in shipping
+    (page,) = [p for p in (tmp_path / "out" / "rules").glob("imported-page-*.md")]
+    text = page.read_text("utf-8")
+    assert text.startswith("# 售后说明") and "## 退货\n\n未拆封7天内可退。" in text
+    assert "## 第2条\n\n保修期内免费维修。" in text

@@ -73,3 +73,13 @@ def test_cli_scores_each_shop_and_fails_the_one_below_its_floor(tmp_path, tiny_s
     assert (tmp_path / "r" / "tiny" / "report.json").exists()
     unknown = runner.invoke(app, [*args, "--shop", "nope"])
     assert unknown.exit_code != 0 and "no shop nope" in unknown.output
+
+
+def test_imported_knowledge_drafts_about_as_well_as_the_same_shop_written_by_hand(tmp_path):
+    """The tea shop's import and a hand-written version of the same facts, on one golden set:
+    the import is within ten points of the hand-written knowledge on every quality measure."""
+    settings = make_settings(tmp_path)
+    imported, handwritten = evaluate_shops(settings, SHOPS, ["tea-shop", "tea-shop-handwritten"])
+    for metric in ("fact_coverage", "gap_precision", "gap_recall", "empathy", "intent_accuracy"):
+        ours, theirs = imported.report.metrics[metric], handwritten.report.metrics[metric]
+        assert ours >= theirs - 0.10, (metric, ours, theirs)

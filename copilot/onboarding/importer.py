@@ -1,8 +1,9 @@
 """Knowledge from what a shop already has: quick phrases, Q&A sheets, product lists, policy pages.
 
 The result is knowledge in the documented format, written as whole files under the target
-directory: scripts/imported-phrases.yaml, rules/imported-faq.md, products/imported-products.yaml
-and rules/imported-<page>.md. Everything is built and validated first; then each file is
+directory: scripts/imported-phrases.yaml, rules/imported-faq.md, products/imported-products.yaml,
+rules/imported-<page>.md, and rules/imported-phrases.md (the quick phrases that state facts, so
+drafts can quote them). Everything is built and validated first; then each file is
 written whole (a temporary file renamed into place). A file that a person edited since the last
 import is not overwritten without force (the hashes of what was written are kept in
 .copilot-import.json).
@@ -55,9 +56,16 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+# phrases that say how to feel, not what is true: kept as scripts only
+SAYING_ONLY_INTENTS = ("greeting",)
+APOLOGY_MARKERS = ("抱歉", "对不起", "不好意思", "久等", "感谢您的耐心")
+PHRASE_FACTS_FILE = "rules/imported-phrases.md"
+
+
 @dataclass
 class _Built:
     scripts: list[tuple[str, dict]] = field(default_factory=list)  # (comment, entry)
+    phrase_facts: list[tuple[str, str]] = field(default_factory=list)  # (title, text)
     products: dict[str, dict] = field(default_factory=dict)
     faq: list[tuple[str, str, list[str]]] = field(default_factory=list)  # question, answer, similar
     pages: dict[str, str] = field(default_factory=dict)  # relative path -> markdown
@@ -95,6 +103,10 @@ def _phrases(table: Table, columns, built: _Built, classify, banned, report) -> 
         for term in banned(text):
             tags.append("banned_term")
             report.warnings.append(f"{where}: uses the banned term {term}; fix it at the source")
+        if intent not in SAYING_ONLY_INTENTS and not any(m in text for m in APOLOGY_MARKERS):
+            # shops keep facts in quick phrases (满199减20, 水温80度): quotable as facts too
+            title = re.split(r"[，。！？,!?；;]", text)[0][:24]
+            built.phrase_facts.append((title, text))
         comment = f"{where} · 分组 {group or '-'} · 意图置信度 {confidence:.2f}"
         entry = {"id": identifier, "intent": intent, "stage": stage, "text": text, "tags": tags}
         built.scripts.append((comment, entry))
@@ -211,6 +223,17 @@ def _render(built: _Built) -> dict[str, str]:
             parts.append(f"# {comment}\n")
             parts.append(yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=1000))
         files[PHRASES_FILE] = "".join(parts)
+    if built.phrase_facts:
+        seen: set[str] = set()
+        sections = []
+        for title, text in built.phrase_facts:
+            while title in seen:  # section titles are unique in a rules file
+                title += "（续）"
+            seen.add(title)
+            sections.append(f"\n## {title}\n\n{text}\n")
+        files[PHRASE_FACTS_FILE] = "# 快捷短语里的店铺信息（由 copilot import 导入）\n" + "".join(
+            sections
+        )
     if built.products:
         header = "# 由 copilot import 从商品表导入：请核对属性\n"
         dumped = yaml.safe_dump(
@@ -279,6 +302,7 @@ def import_sources(
         "products": len(built.products),
         "faq": len(built.faq) + sum(len(p.get("faq", [])) for p in built.products.values()),
         "policy_pages": len(built.pages),
+        "phrase_facts": len(built.phrase_facts),
     }
     return report
 

@@ -11,19 +11,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-# spoken and written Chinese numerals, one character each (十 is not a digit of a number)
-_CHINESE_DIGITS = {
-    **dict.fromkeys("〇零", "0"),
-    **dict.fromkeys("一壹幺", "1"),
-    **dict.fromkeys("二贰貳", "2"),
-    **dict.fromkeys("三叁參", "3"),
-    **dict.fromkeys("四肆", "4"),
-    **dict.fromkeys("五伍", "5"),
-    **dict.fromkeys("六陆陸", "6"),
-    **dict.fromkeys("七柒", "7"),
-    **dict.fromkeys("八捌", "8"),
-    **dict.fromkeys("九玖", "9"),
-}
+from copilot.compliance.folding import NUMERALS
+
+# spoken and written Chinese numerals, one character each: the compliance folding's own
+_CHINESE_DIGITS = {char: str(digit) for digit, chars in enumerate(NUMERALS) for char in chars}
 _SEP = r"[\s\-.·—_/\u200b-\u200d\u2060\ufeff]{0,3}"
 _MOBILE = re.compile(rf"(?<![0-9])(?:[+＋]?86{_SEP})?(1{_SEP}[3-9](?:{_SEP}[0-9]){{9}})(?![0-9])")
 _ID_CARD = re.compile(rf"(?<![0-9Xx])([1-9](?:{_SEP}[0-9]){{16}}{_SEP}[0-9Xx])(?![0-9Xx])")

@@ -287,16 +287,6 @@ def test_every_cue_in_risk_yaml_is_text():
             assert all(isinstance(v, str | int) for v in values), key
 
 
-def knowledge_copy(tmp_path):
-    import shutil
-
-    from tests.conftest import TINY_SHOP
-
-    root = tmp_path / "shop"
-    shutil.copytree(TINY_SHOP, root)
-    return root
-
-
 def ingest_problems(root) -> str:
     from copilot.errors import KnowledgeError
     from copilot.knowledge import load_knowledge
@@ -306,10 +296,10 @@ def ingest_problems(root) -> str:
     return "\n".join(caught.value.problems)
 
 
-def test_ingest_refuses_links_leaving_the_directory_and_odd_files(tmp_path):
+def test_ingest_refuses_links_leaving_the_directory_and_odd_files(tmp_path, tiny_shop):
     import os
 
-    root = knowledge_copy(tmp_path)
+    root = tiny_shop
     secret = tmp_path / "secret.md"
     secret.write_text("# 机密\n\n## 内容\n\n不该被读到。\n", encoding="utf-8")
     (root / "rules" / "leak.md").symlink_to(secret)
@@ -321,8 +311,8 @@ def test_ingest_refuses_links_leaving_the_directory_and_odd_files(tmp_path):
     assert "products/null.yaml" in problems
 
 
-def test_ingest_refuses_huge_files_and_infinite_prices_with_clear_messages(tmp_path):
-    root = knowledge_copy(tmp_path)
+def test_ingest_refuses_huge_files_and_infinite_prices_with_clear_messages(tmp_path, tiny_shop):
+    root = tiny_shop
     with (root / "rules" / "huge.md").open("w", encoding="utf-8") as handle:
         handle.write("# 大文件\n\n## 一节\n\n" + "很长的规则。" * 400_000)
     (root / "products" / "inf.yaml").write_text(
@@ -333,8 +323,8 @@ def test_ingest_refuses_huge_files_and_infinite_prices_with_clear_messages(tmp_p
     assert "products/inf.yaml, entry 1 (sku INF-1): field 'price'" in problems
 
 
-def test_a_newline_in_a_file_name_cannot_inject_lines(tmp_path):
-    root = knowledge_copy(tmp_path)
+def test_a_newline_in_a_file_name_cannot_inject_lines(tmp_path, tiny_shop):
+    root = tiny_shop
     (root / "rules" / "bad\nfake.md: all good.md").write_text("no title", encoding="utf-8")
     problems = ingest_problems(root).split("\n")
     assert any(p.startswith("rules/bad\\x0afake.md: all good.md: missing") for p in problems)

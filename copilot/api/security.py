@@ -44,6 +44,7 @@ class RateLimiter:
 
 # failed authentications a client may make a minute before it is told to wait
 FAILED_AUTH_PER_MINUTE = 10
+TOO_MANY_FAILURES = "too many failed authentications from this client"
 
 
 def _known(key: str, keys: frozenset[str]) -> bool:
@@ -84,9 +85,9 @@ async def require_caller(
     client = request.client.host if request.client else "unknown"
     failures: RateLimiter = request.app.state.auth_failures
     if failures.exhausted(client):
-        raise _too_many(failures, client, "too many failed authentications from this client")
+        raise _too_many(failures, client, TOO_MANY_FAILURES)
     if credentials is None or not _known(credentials.credentials, keys):
-        refused = _too_many(failures, client, "too many failed authentications from this client")
+        refused = _too_many(failures, client, TOO_MANY_FAILURES)
         if refused is not None:
             raise refused
         detail = (

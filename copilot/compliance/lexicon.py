@@ -131,7 +131,6 @@ class Lexicon:
 
     terms: tuple[Term, ...]
     allow: tuple[str, ...]
-    negations: tuple[str, ...] = ()
     homophones: dict[str, tuple[str, ...]] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
     patterns: tuple[Pattern, ...] = ()
@@ -273,7 +272,6 @@ def load_lexicon(knowledge_dir: Path | None = None, path: Path | None = None) ->
     return Lexicon(
         terms=tuple(terms),
         allow=tuple(data.allow),
-        negations=tuple(data.negations),
         homophones={char: tuple(alts) for char, alts in data.homophones.items()},
         files=tuple(files),
         patterns=tuple(_patterns(path, data, shop, shop_path)),

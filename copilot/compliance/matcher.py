@@ -16,7 +16,7 @@ import numpy as np
 
 from copilot.compliance.contacts import ContactContext, id_near, mobiles
 from copilot.compliance.folding import fold, fold_char
-from copilot.compliance.lexicon import Grammar, Lexicon, Term
+from copilot.compliance.lexicon import Lexicon, Term
 from copilot.compliance.patterns import PatternMatcher
 from copilot.compliance.pinyin import CONTACT_CATEGORY, SoundMatcher, dictionary_word
 from copilot.compliance.scope import NEGATION_WINDOW, Clauses, Negation
@@ -128,10 +128,7 @@ class Matcher:
         self._automaton.make_automaton()
         self.size = len(lexicon.terms) + len(lexicon.patterns)
         self.keys = len(entries)
-        grammar = lexicon.grammar
-        if not grammar.negations and lexicon.negations:
-            grammar = Grammar(negations=lexicon.negations)
-        self._grammar = grammar
+        grammar = self._grammar = lexicon.grammar
         self._negation = Negation(grammar)
         self._contact = ContactContext(grammar.contact_verbs)
         self._sound = SoundMatcher(list(lexicon.terms), self._contact)

@@ -7,7 +7,10 @@ the intents agents intervene on more than 30 % of the time. Then a short list of
 next, most traffic first.
 """
 
+import csv
+import io
 from collections import Counter
+from html import escape
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -134,9 +137,6 @@ def compute_coverage(
 
 def render_csv(coverage: Coverage) -> str:
     """One row per intent-stage and situation: who answers it, and the traffic it had."""
-    import csv
-    import io
-
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(
@@ -159,8 +159,6 @@ def render_csv(coverage: Coverage) -> str:
 
 def render_html(coverage: Coverage, title: str = "知识覆盖报告") -> str:
     """A self-contained page: what to write next, the coverage table, gaps, unsure readings."""
-    from html import escape
-
     answered = {"shop": "本店话术", "playbook": "内置话术兜底", "nothing": "没有回复"}
     rows = "".join(
         f"<tr class='{r.answered_by}'><td>{escape(r.name)}</td>"

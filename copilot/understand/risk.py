@@ -42,24 +42,16 @@ def _patterns() -> _Patterns:
     )
 
 
-def registrable_domain(host: str) -> str:
-    """The part of a host its owner registered: item.taobao.com → taobao.com.
-
-    An IP address, or a name with no public suffix, is its own.
-    """
-    return public_suffixes()(host).top_domain_under_public_suffix or host
-
-
 def _under(host: str, domains: tuple[str, ...]) -> bool:
     """Whether host belongs to one of the domains.
 
-    Its registrable domain is one of them, or a listed public suffix (gov.cn) holds it.
+    Its registrable domain (item.taobao.com → taobao.com; an IP address is its own) is one of
+    them, or a listed public suffix (gov.cn) holds it.
     """
-    registered = registrable_domain(host)
-    if registered in domains:
+    parts = public_suffixes()(host)
+    if (parts.top_domain_under_public_suffix or host) in domains:
         return True
-    suffix = public_suffixes()(host).suffix
-    return any(domain == suffix or suffix.endswith("." + domain) for domain in domains)
+    return any(d == parts.suffix or parts.suffix.endswith("." + d) for d in domains)
 
 
 def suspicious_links(text: str) -> list[str]:

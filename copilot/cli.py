@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from copilot.config import load_settings
-from copilot.errors import CopilotError
+from copilot.errors import ConfigError, CopilotError, UnknownShopError
 from copilot.index.sharing import ingesting
 from copilot.knowledge.taxonomy import CHUNK_TYPES, INTENTS, STAGES
 from copilot.schemas import OrderStatus
@@ -49,6 +49,13 @@ EmbeddingsOpt = Annotated[
 ]
 ChromaUrlOpt = Annotated[
     str | None, typer.Option("--chroma-url", help="Chroma server URL [COPILOT_CHROMA_URL].")
+]
+ShopsDirOpt = Annotated[
+    Path | None,
+    typer.Option("--shops-dir", help="One knowledge directory per shop [COPILOT_SHOPS_DIR]."),
+]
+ShopOpt = Annotated[
+    str | None, typer.Option("--shop", help="The shop (with a shops directory of several).")
 ]
 
 
@@ -87,37 +94,126 @@ def ingest(
     data_dir: DataDirOpt = None,
     embeddings: EmbeddingsOpt = None,
     chroma_url: ChromaUrlOpt = None,
+    shops_dir: ShopsDirOpt = None,
+    shop: Annotated[
+        list[str] | None,
+        typer.Option("--shop", help="Only this shop of the shops directory (repeatable)."),
+    ] = None,
 ) -> None:
-    """Validate the knowledge directory and sync it into the index (only changes are written)."""
+    """Validate the knowledge directory and sync it into the index (only changes are written).
+
+    With a shops directory every shop (or each --shop) is ingested into its own collection; a
+    broken shop is reported by name and the others are still ingested (exit 1 at the end).
+    """
     try:
         settings = load_settings(
-            knowledge_dir=knowledge, data_dir=data_dir, embeddings=embeddings, chroma_url=chroma_url
+            knowledge_dir=knowledge,
+            data_dir=data_dir,
+            embeddings=embeddings,
+            chroma_url=chroma_url,
+            shops_dir=shops_dir,
         )
-        from copilot.container import build_copilot
+        from copilot.container import CopilotFactory
+        from copilot.shops import scan_shops, shop_settings
 
+        if settings.shops_dir is None:
+            if shop:
+                raise ConfigError(
+                    "--shop needs a shops directory (--shops-dir or COPILOT_SHOPS_DIR)"
+                )
+            shops = [settings.shop]
+        else:
+            served = scan_shops(settings.shops_dir)
+            unknown = [name for name in shop or [] if name not in served]
+            if unknown:
+                raise UnknownShopError(
+                    f"no shop {', '.join(map(repr, unknown))} in {settings.shops_dir} "
+                    f"(shops: {', '.join(served) or 'none'})"
+                )
+            shops = list(dict.fromkeys(shop)) if shop else served
+            if not shops:
+                raise ConfigError(f"{settings.shops_dir} has no shop directory to ingest")
         with ExitStack() as held:
             if settings.chroma_url is None:  # an embedded index has one writer: no server
-                from copilot.knowledge import load_knowledge
+                if settings.shops_dir is None:  # a broken knowledge dir writes nothing
+                    from copilot.knowledge import load_knowledge
 
-                load_knowledge(settings.knowledge_dir)  # a broken knowledge dir writes nothing
+                    load_knowledge(settings.knowledge_dir)
                 held.enter_context(ingesting(settings.data_dir))
-            copilot = build_copilot(settings)
-            with _progress("embedding") as advance:
-                report = copilot.ingest(advance)
+            factory = CopilotFactory(settings)
+            failed = [
+                name for name in shops if not _ingest_shop(factory, shop_settings(settings, name))
+            ]
     except CopilotError as exc:
         raise _fail(exc) from exc
+    if failed:
+        err.print(f"[red]error:[/] not ingested: {', '.join(failed)}", highlight=False)
+        raise typer.Exit(1)
+
+
+def _ingest_shop(factory, settings) -> bool:
+    """Ingest one shop and print what changed; False (with the reason) when it fails."""
+    from copilot.knowledge import load_knowledge
+
+    many = settings.shops_dir is not None
+    label = f"shop {settings.shop}: " if many else ""
+    try:
+        if many:
+            load_knowledge(settings.knowledge_dir)  # a broken shop writes nothing
+        copilot = factory.build(settings)
+        with _progress(f"{label}embedding") as advance:
+            report = copilot.ingest(advance)
+    except CopilotError as exc:
+        if not many:
+            raise
+        err.print(f"[red]error:[/] {label}{exc}", highlight=False)
+        return False
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/] {label}{warning}", highlight=False)
     s = report.summary
     kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(report.chunks_by_type.items()))
     kinds = f": {kinds}" if kinds else " (drafts come from the built-in playbook)"
     out.print(
-        f"ingested {settings.knowledge_dir} into {copilot.store.where} ({s.backend}): "
+        f"{label}ingested {settings.knowledge_dir} into {copilot.store.where} ({s.backend}): "
         f"{s.added} added, {s.updated} updated, {s.deleted} deleted, {s.unchanged} unchanged"
         f"{' (rebuilt for a new embedding backend)' if s.rebuilt else ''}; "
         f"{s.total} chunks{kinds}",
         highlight=False,
     )
+    return True
+
+
+@app.command()
+def shops(
+    data_dir: DataDirOpt = None,
+    chroma_url: ChromaUrlOpt = None,
+    shops_dir: ShopsDirOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """The shops this deployment serves: chunks in each index, last ingest and health."""
+    import time
+
+    try:
+        settings = load_settings(data_dir=data_dir, chroma_url=chroma_url, shops_dir=shops_dir)
+        from copilot.container import build_hub
+
+        statuses = build_hub(settings).status()
+    except CopilotError as exc:
+        raise _fail(exc) from exc
+    for status in statuses:
+        if as_json:
+            typer.echo(json.dumps(status.__dict__, ensure_ascii=False))
+            continue
+        when = (
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(status.ingested_at))
+            if status.ingested_at
+            else "never"
+        )
+        chunks = "-" if status.chunks is None else str(status.chunks)
+        health = status.problem or "ok"
+        typer.echo(f"{status.shop}\t{chunks} chunks\tingested {when}\t{health}")
+    if not statuses:
+        err.print("no shops: COPILOT_SHOPS_DIR has no shop directory", highlight=False)
 
 
 @app.command("import")
@@ -243,15 +339,18 @@ def search(
     data_dir: DataDirOpt = None,
     embeddings: EmbeddingsOpt = None,
     chroma_url: ChromaUrlOpt = None,
+    shops_dir: ShopsDirOpt = None,
+    shop: ShopOpt = None,
 ) -> None:
     """Print the ranked knowledge chunks for a question (id, type, source, score, text)."""
     if not query.strip():
         raise _fail(CopilotError("the query is empty; give the customer's question"))
     try:
-        from copilot.container import build_copilot
-
-        copilot = build_copilot(
-            load_settings(data_dir=data_dir, embeddings=embeddings, chroma_url=chroma_url)
+        copilot = _shop_copilot(
+            load_settings(
+                data_dir=data_dir, embeddings=embeddings, chroma_url=chroma_url, shops_dir=shops_dir
+            ),
+            shop,
         )
         hits = copilot.search_knowledge(
             query,
@@ -272,6 +371,14 @@ def search(
     for rank, hit in enumerate(hits, 1):
         out.print(f"[bold]{rank}. {hit.id}[/]  {hit.type}  {hit.source}  score={hit.score:.4f}")
         out.print(f"   {hit.text}", highlight=False)
+
+
+def _shop_copilot(settings, shop: str | None):
+    """The Copilot of the named shop (or the only one) of the configured deployment."""
+    from copilot.container import build_hub
+
+    hub = build_hub(settings)
+    return hub.get(hub.resolve(shop))
 
 
 def _parse_turn(raw: str):
@@ -324,6 +431,8 @@ def draft(
     data_dir: DataDirOpt = None,
     embeddings: EmbeddingsOpt = None,
     chroma_url: ChromaUrlOpt = None,
+    shops_dir: ShopsDirOpt = None,
+    shop: ShopOpt = None,
 ) -> None:
     """Draft replies to a customer's message, as POST /v1/drafts would."""
     from pydantic import ValidationError
@@ -343,15 +452,15 @@ def draft(
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise _fail(CopilotError(f"invalid request: {problems}")) from exc
     try:
-        from copilot.container import build_copilot
-
-        copilot = build_copilot(
+        copilot = _shop_copilot(
             load_settings(
                 knowledge_dir=knowledge,
                 data_dir=data_dir,
                 embeddings=embeddings,
                 chroma_url=chroma_url,
-            )
+                shops_dir=shops_dir,
+            ),
+            shop,
         )
         response = copilot.draft(request)
     except CopilotError as exc:
@@ -421,12 +530,16 @@ def reload(
     url: Annotated[
         str, typer.Option("--url", help="Base URL of the running server.")
     ] = "http://127.0.0.1:8000",
+    shop: ShopOpt = None,
 ) -> None:
     """Make a running server re-read the lexicon and the shop's banned words now."""
     import httpx
 
+    params = {"shop": shop} if shop else None
     try:
-        response = httpx.post(f"{url.rstrip('/')}/v1/compliance/reload", json={}, timeout=30)
+        response = httpx.post(
+            f"{url.rstrip('/')}/v1/compliance/reload", json={}, params=params, timeout=30
+        )
     except httpx.HTTPError as exc:
         raise _fail(CopilotError(f"cannot reach the server at {url}: {exc}")) from exc
     if response.status_code != 200:
@@ -600,16 +713,21 @@ def report(
     fmt: Annotated[ReportFormat, typer.Option("--format", help="html or csv.")] = ReportFormat.html,
     output: OutputOpt = None,
     data_dir: DataDirOpt = None,
+    shops_dir: ShopsDirOpt = None,
+    shop: Annotated[
+        list[str] | None, typer.Option("--shop", help="Only this shop's traffic (repeatable).")
+    ] = None,
 ) -> None:
     """Analytics from agents' feedback: acceptance per intent, knowledge gaps, compliance hits."""
     from copilot.feedback.report import render_csv, render_html
 
     start, end = _day(since, "--since"), _day(until, "--until")
     try:
-        from copilot.container import build_copilot
+        from copilot.container import build_hub
 
-        copilot = build_copilot(load_settings(data_dir=data_dir))
-        analytics = copilot.analytics(start, end)
+        hub = build_hub(load_settings(data_dir=data_dir, shops_dir=shops_dir))
+        chosen = [hub.resolve(name) for name in shop or []]
+        analytics = hub.analytics(chosen if chosen and hub.many else None, start, end)
     except CopilotError as exc:
         raise _fail(exc) from exc
     text = render_csv(analytics) if fmt.value == "csv" else render_html(analytics)
@@ -629,16 +747,19 @@ def coverage(
     output: OutputOpt = None,
     knowledge: KnowledgeOpt = None,
     data_dir: DataDirOpt = None,
+    shops_dir: ShopsDirOpt = None,
+    shop: ShopOpt = None,
 ) -> None:
     """What the shop's knowledge answers, what the built-in playbook covers, what to write next."""
     from copilot.onboarding.coverage import render_csv, render_html, render_text
 
     start, end = _day(since, "--since"), _day(until, "--until")
     try:
-        from copilot.container import build_copilot
+        from copilot.container import build_hub
 
-        copilot = build_copilot(load_settings(knowledge_dir=knowledge, data_dir=data_dir))
-        result = copilot.coverage(start, end)
+        settings = load_settings(knowledge_dir=knowledge, data_dir=data_dir, shops_dir=shops_dir)
+        hub = build_hub(settings)
+        result = hub.get(hub.resolve(shop)).coverage(start, end)
     except CopilotError as exc:
         raise _fail(exc) from exc
     render = {"text": render_text, "csv": render_csv, "html": render_html}[fmt.value]
@@ -657,6 +778,7 @@ def serve(
     data_dir: DataDirOpt = None,
     embeddings: EmbeddingsOpt = None,
     chroma_url: ChromaUrlOpt = None,
+    shops_dir: ShopsDirOpt = None,
 ) -> None:
     """Serve the HTTP API (run `copilot ingest` first)."""
     import uvicorn
@@ -670,6 +792,7 @@ def serve(
         "data_dir": data_dir.resolve() if data_dir else None,
         "embeddings": embeddings,
         "chroma_url": chroma_url,
+        "shops_dir": shops_dir.resolve() if shops_dir else None,
     }
     try:
         settings = load_settings(**overrides)

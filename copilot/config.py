@@ -1,5 +1,6 @@
 """Settings from COPILOT_* environment variables and a .env file, overridable by CLI flags."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +35,28 @@ def _valid_key(key: str, where: str) -> str:
             "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
     return key
+
+
+SHOP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _key_entry(entry: str, where: str) -> tuple[str, frozenset[str] | None]:
+    """`KEY` or `KEY shop-a,shop-b` from a keys file line."""
+    key, _, rest = entry.partition(" ")
+    rest = rest.strip()
+    if not rest:
+        return _valid_key(key, where), None
+    if " " in rest.replace(", ", ","):
+        raise ConfigError(
+            f"{where}: expected 'KEY' or 'KEY shop-a,shop-b' (shops separated by commas)"
+        )
+    shops = [shop.strip() for shop in rest.split(",") if shop.strip()]
+    for shop in shops:
+        if not SHOP_ID.match(shop):
+            raise ConfigError(
+                f"{where}: {shop!r} is not a shop id (letters, digits, '-' and '_', at most 64)"
+            )
+    return _valid_key(key, where), frozenset(shops)
 
 
 class Settings(BaseSettings):
@@ -79,7 +102,19 @@ class Settings(BaseSettings):
         min_length=1,
         max_length=64,
         description="Name of the shop whose knowledge this server serves; a draft request naming "
-        "another shop is refused.",
+        "another shop is refused. Ignored with COPILOT_SHOPS_DIR.",
+    )
+    shops_dir: Path | None = Field(
+        default=None,
+        description="Serve many shops: each subdirectory is one shop's knowledge directory and "
+        "its name (letters, digits, '-', '_') the shop id. Unset: one shop, COPILOT_KNOWLEDGE_DIR.",
+    )
+    max_loaded_shops: int = Field(
+        default=64,
+        ge=1,
+        le=100_000,
+        description="With COPILOT_SHOPS_DIR, how many shops' indexes stay loaded; the least "
+        "recently used one is unloaded beyond it (and loaded again on its next request).",
     )
     intent_confidence_floor: float = Field(
         default=0.5,
@@ -189,10 +224,17 @@ class Settings(BaseSettings):
 
     def keys(self) -> frozenset[str]:
         """Every accepted API key: COPILOT_API_KEYS plus the keys file."""
-        keys = set()
+        return frozenset(self.key_shops())
+
+    def key_shops(self) -> dict[str, frozenset[str] | None]:
+        """Each accepted API key with the shops it may use (None: every shop).
+
+        Keys file lines are `KEY` or `KEY shop-a,shop-b`; COPILOT_API_KEYS keys may use every shop.
+        """
+        keys: dict[str, frozenset[str] | None] = {}
         for number, key in enumerate(self.api_keys.split(","), 1):
             if key.strip():
-                keys.add(_valid_key(key.strip(), f"COPILOT_API_KEYS entry {number}"))
+                keys[_valid_key(key.strip(), f"COPILOT_API_KEYS entry {number}")] = None
         if self.api_keys_file is not None:
             try:
                 lines = self.api_keys_file.read_text(encoding="utf-8").splitlines()
@@ -202,11 +244,12 @@ class Settings(BaseSettings):
                     f"COPILOT_API_KEYS_FILE {self.api_keys_file} cannot be read ({reason})"
                 ) from exc
             for number, line in enumerate(lines, 1):
-                key = line.strip()
-                if key and not key.startswith("#"):  # indented comments are comments too
+                entry = line.strip()
+                if entry and not entry.startswith("#"):  # indented comments are comments too
                     where = f"COPILOT_API_KEYS_FILE {self.api_keys_file} line {number}"
-                    keys.add(_valid_key(key, where))
-        return frozenset(keys)
+                    key, shops = _key_entry(entry, where)
+                    keys[key] = shops
+        return keys
 
     def check_exposure(self) -> None:
         """Refuse to serve an open API beyond this machine: no keys means loopback only."""

@@ -1,16 +1,21 @@
 """The one place concrete backends are chosen and wired together."""
 
+import threading
+
 from copilot.config import Settings
 from copilot.drafting.facts import FactExtractor
 from copilot.drafting.grounding import Grounder
 from copilot.drafting.offline import OfflineDrafter, load_phrasing
 from copilot.drafting.playbook import load_playbook
 from copilot.drafting.products import ProductFinder
-from copilot.index.chroma import ChromaStore
+from copilot.errors import ConfigError
+from copilot.feedback.store import FeedbackStore
+from copilot.index.chroma import ChromaConnection, ChromaStore
 from copilot.index.embeddings import CopilotEmbeddings, build_embeddings
 from copilot.index.embeddings.use_multilingual import UseMultilingualEmbeddings
 from copilot.index.retriever import HybridRetriever
-from copilot.service import Copilot
+from copilot.service import FEEDBACK_FILE, Copilot
+from copilot.shops import ShopHub
 from copilot.understand.analyzer import MessageAnalyzer
 from copilot.understand.model import UnderstandingModel
 
@@ -26,45 +31,84 @@ def understanding_encoder(settings: Settings, embeddings: CopilotEmbeddings) -> 
     return UseMultilingualEmbeddings(threads=settings.embedding_threads)
 
 
-def build_copilot(settings: Settings) -> Copilot:
-    """A Copilot with the embeddings, store and drafters named by settings."""
-    embeddings = build_embeddings(settings)
-    store = ChromaStore(settings)
-    retriever = HybridRetriever(
-        store,
-        embeddings,
-        settings.rrf_k,
-        settings.candidates,
-        memory_limit=settings.memory_search_max,
-    )
-    analyzer = MessageAnalyzer(
-        understanding_encoder(settings, embeddings),
-        UnderstandingModel.load(),
-        catalog=retriever.product_texts,
-    )
-    phrasing = load_phrasing()
-    grounder = Grounder(
-        retriever,
-        FactExtractor(retriever, phrasing),
-        ProductFinder(retriever, phrasing),
-        settings.gap_threshold,
-        phrasing.get("category_tags", {}),
-        phrasing.get("situational_tags", {}),
-        load_playbook(settings.knowledge_dir, phrasing.get("situational_tags", {})),
-    )
-    llm = None
-    if settings.llm_enabled:
-        from copilot.drafting.openai_compat import OpenAICompatDrafter
-        from copilot.prompts import PromptLibrary
+class CopilotFactory:
+    """Builds one Copilot per shop around the parts every shop shares.
 
-        llm = OpenAICompatDrafter(settings, PromptLibrary(settings.prompts_dir))
-    return Copilot(
-        settings,
-        embeddings,
-        store,
-        retriever,
-        analyzer,
-        grounder,
-        OfflineDrafter(phrasing),
-        llm,
+    The embeddings, the understanding model, the phrasing tables, the Chroma client and the
+    feedback database are loaded once per process; a shop adds only its index, lexicon,
+    playbook and drafters.
+    """
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.embeddings = build_embeddings(settings)
+        self.connection = ChromaConnection(settings)
+        self.encoder = understanding_encoder(settings, self.embeddings)
+        self.model = UnderstandingModel.load()
+        self.phrasing = load_phrasing()
+        self._feedback: FeedbackStore | None = None
+        self._lock = threading.Lock()
+
+    def feedback(self) -> FeedbackStore:
+        """The one feedback database of the deployment, opened on first use."""
+        with self._lock:
+            if self._feedback is None:
+                self._feedback = FeedbackStore(self.settings.data_dir / FEEDBACK_FILE)
+            return self._feedback
+
+    def build(self, settings: Settings) -> Copilot:
+        """A Copilot for the shop whose knowledge dir and collection `settings` name."""
+        store = ChromaStore(settings, self.connection)
+        retriever = HybridRetriever(
+            store,
+            self.embeddings,
+            settings.rrf_k,
+            settings.candidates,
+            memory_limit=settings.memory_search_max,
+        )
+        analyzer = MessageAnalyzer(self.encoder, self.model, catalog=retriever.product_texts)
+        phrasing = self.phrasing
+        grounder = Grounder(
+            retriever,
+            FactExtractor(retriever, phrasing),
+            ProductFinder(retriever, phrasing),
+            settings.gap_threshold,
+            phrasing.get("category_tags", {}),
+            phrasing.get("situational_tags", {}),
+            load_playbook(settings.knowledge_dir, phrasing.get("situational_tags", {})),
+        )
+        llm = None
+        if settings.llm_enabled:
+            from copilot.drafting.openai_compat import OpenAICompatDrafter
+            from copilot.prompts import PromptLibrary
+
+            llm = OpenAICompatDrafter(settings, PromptLibrary(settings.prompts_dir))
+        return Copilot(
+            settings,
+            self.embeddings,
+            store,
+            retriever,
+            analyzer,
+            grounder,
+            OfflineDrafter(phrasing),
+            llm,
+            feedback=self.feedback,
+        )
+
+
+def build_hub(settings: Settings) -> ShopHub:
+    """Every shop the settings name (a shops directory, or the one knowledge directory)."""
+    factory = CopilotFactory(settings)
+    if settings.shops_dir is not None and not settings.shops_dir.is_dir():
+        raise ConfigError(
+            f"COPILOT_SHOPS_DIR {settings.shops_dir} is not a directory: create it with one "
+            "knowledge directory per shop (the subdirectory's name is the shop id)"
+        )
+    return ShopHub(
+        settings, factory.build, factory.connection, factory.feedback, factory.embeddings
     )
+
+
+def build_copilot(settings: Settings) -> Copilot:
+    """A Copilot with the embeddings, store and drafters named by settings (one shop)."""
+    return CopilotFactory(settings).build(settings)

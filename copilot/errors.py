@@ -66,6 +66,14 @@ class UnknownShopError(CopilotError):
     """A request named a shop this server does not serve."""
 
 
+class ShopRequiredError(CopilotError):
+    """Several shops are served and the request named none."""
+
+
+class ShopForbiddenError(CopilotError):
+    """The API key may not use the shop the request named."""
+
+
 class LLMError(CopilotError):
     """The LLM could not produce usable drafts (the offline drafter takes over)."""
 

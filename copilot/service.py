@@ -4,7 +4,7 @@ import logging
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from copilot.compliance.guard import CheckResult, ComplianceGuard
 from copilot.compliance.lexicon import Lexicon, load_lexicon
@@ -70,6 +70,7 @@ class Copilot:
         grounder: Grounder,
         offline: Drafter,
         llm: Drafter | None = None,
+        feedback: Callable[[], FeedbackStore] | None = None,
     ):
         self.settings = settings
         self.embeddings = embeddings
@@ -84,6 +85,9 @@ class Copilot:
         self._lexicon_stamp = _stamp(self._lexicon.files)
         self._lexicon_checked = time.monotonic()
         self._feedback: FeedbackStore | None = None
+        self._open_feedback = feedback or (
+            lambda: FeedbackStore(self.settings.data_dir / FEEDBACK_FILE)
+        )
 
     def ingest(self, progress: ProgressCallback | None = None) -> IngestReport:
         """Re-ingest the configured knowledge and make search and the guard use it."""
@@ -255,13 +259,13 @@ class Copilot:
     def feedback(self) -> FeedbackStore:
         """The feedback database under the data dir, opened (and migrated) on first use."""
         if self._feedback is None:
-            self._feedback = FeedbackStore(self.settings.data_dir / FEEDBACK_FILE)
+            self._feedback = self._open_feedback()
         return self._feedback
 
     def remember(self, request: DraftRequest, response: DraftResponse) -> None:
         """Keep a served response for feedback and analytics (never fails a draft)."""
         try:
-            self.feedback.record_draft(request.message, response)
+            self.feedback.record_draft(request.message, response, self.shop)
         except (OSError, sqlite3.Error) as exc:
             log.warning("could not record draft %s: %s", response.request_id, exc)
 
@@ -286,16 +290,32 @@ class Copilot:
             checked = CheckResponse(passed=result.passed, hits=result.hits, cleaned=result.cleaned)
         return FeedbackResponse(stored=stored, compliance=checked)
 
-    def analytics(self, since: float | None = None, until: float | None = None) -> Analytics:
-        """What the feedback says, for a time window (epoch seconds)."""
-        return compute_analytics(self.feedback.totals(since, until), self.embeddings)
+    @property
+    def shop(self) -> str:
+        """The id of the shop this copilot serves."""
+        return self.settings.shop
+
+    @property
+    def _own_rows(self) -> list[str] | None:
+        """The feedback rows of this shop: all of them unless the deployment serves many."""
+        return [self.shop] if self.settings.shops_dir is not None else None
+
+    def analytics(
+        self, since: float | None = None, until: float | None = None, shops=None
+    ) -> Analytics:
+        """What the feedback says, for a time window (epoch seconds).
+
+        shops: the shops whose traffic counts; by default this copilot's own.
+        """
+        shops = self._own_rows if shops is None else shops
+        return compute_analytics(self.feedback.totals(since, until, shops), self.embeddings)
 
     def coverage(self, since: float | None = None, until: float | None = None) -> Coverage:
         """What the shop's knowledge answers, what the playbook covers, what to write next."""
-        totals = self.feedback.totals(since, until)
+        totals = self.feedback.totals(since, until, self._own_rows)
         analytics = compute_analytics(totals, self.embeddings)
         floor = self.settings.intent_confidence_floor
-        unsure = self.feedback.questions(since, until, below_confidence=floor)
+        unsure = self.feedback.questions(since, until, below_confidence=floor, shops=self._own_rows)
         return compute_coverage(
             load_knowledge(self.settings.knowledge_dir),
             self.grounder.playbook,

@@ -9,9 +9,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from copilot.api import compliance, drafts, feedback, health, knowledge, pages
+from copilot.api import compliance, drafts, feedback, health, knowledge, pages, shops
 from copilot.api.limits import BodySizeLimit, BodyTimeout, LocalCallersOnly
-from copilot.api.security import FAILED_AUTH_PER_MINUTE, RateLimiter, require_caller
+from copilot.api.security import (
+    FAILED_AUTH_PER_MINUTE,
+    RateLimiter,
+    caller_id,
+    require_caller,
+)
 from copilot.api.telemetry import RequestTelemetry, ServiceMetrics
 from copilot.config import Settings, get_settings
 from copilot.errors import (
@@ -22,12 +27,15 @@ from copilot.errors import (
     IndexUnavailableError,
     KnowledgeError,
     LLMError,
+    ShopForbiddenError,
+    ShopRequiredError,
     UnknownShopError,
 )
 from copilot.feedback.store import InvalidFeedbackError, UnknownRequestError
 from copilot.index.sharing import IndexInUseError, serving
 from copilot.log_masking import install_log_masking
 from copilot.service import Copilot
+from copilot.shops import ShopHub
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,8 @@ _STATUS = {
     EmbeddingMismatchError: 409,
     KnowledgeError: 422,
     UnknownShopError: 404,
+    ShopForbiddenError: 403,
+    ShopRequiredError: 422,
     IndexInUseError: 409,
     UnknownRequestError: 404,
     InvalidFeedbackError: 422,
@@ -71,22 +81,28 @@ def _status_for(error: CopilotError) -> int:
     return 500
 
 
-def create_app(copilot: Copilot | None = None, settings: Settings | None = None) -> FastAPI:
-    """Build the API; without a copilot one is built from settings when the app starts."""
-    settings = settings or (copilot.settings if copilot else get_settings())
+def create_app(
+    copilot: Copilot | None = None,
+    settings: Settings | None = None,
+    hub: ShopHub | None = None,
+) -> FastAPI:
+    """Build the API; without a copilot or hub, the shops are built from settings at start."""
+    if copilot is not None:
+        hub = ShopHub.single(copilot)
+    settings = settings or (hub.settings if hub else get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         install_log_masking()
         with ExitStack() as held:
-            if app.state.copilot is None:  # a served process: it owns an embedded index
-                from copilot.container import build_copilot
+            if app.state.hub is None:  # a served process: it owns an embedded index
+                from copilot.container import build_hub
 
                 if settings.chroma_url is None:
                     held.enter_context(serving(settings.data_dir))
-                app.state.copilot = build_copilot(settings)
+                app.state.hub = build_hub(settings)
             try:
-                app.state.copilot.warm_up()
+                app.state.hub.warm_up()
             except CopilotError as exc:  # serve anyway: /healthz answers, searches explain why
                 log.warning("index not ready: %s", exc)
             yield
@@ -98,8 +114,10 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
         "Every /v1 route needs `Authorization: Bearer <key>` when COPILOT_API_KEYS is set.",
         lifespan=lifespan,
     )
-    app.state.copilot = copilot
-    app.state.api_keys = settings.keys()
+    app.state.hub = hub
+    key_shops = settings.key_shops()
+    app.state.api_keys = frozenset(key_shops)
+    app.state.key_shops = {caller_id(key): shops for key, shops in key_shops.items()}
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.auth_failures = RateLimiter(FAILED_AUTH_PER_MINUTE)
     if settings.origins:
@@ -128,6 +146,12 @@ def create_app(copilot: Copilot | None = None, settings: Settings | None = None)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     guarded = [Depends(require_caller)]
-    for router in (knowledge.router, drafts.router, compliance.router, feedback.router):
+    for router in (
+        knowledge.router,
+        drafts.router,
+        compliance.router,
+        feedback.router,
+        shops.router,
+    ):
         app.include_router(router, dependencies=guarded)
     return app

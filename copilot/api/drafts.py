@@ -6,20 +6,21 @@ from collections.abc import Iterator
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from copilot.api.deps import CopilotDep, MetricsDep
+from copilot.api.deps import AccessDep, MetricsDep
 from copilot.api.schemas import ErrorResponse
 from copilot.schemas import DraftRequest, DraftResponse
 
 router = APIRouter(prefix="/v1/drafts", tags=["drafts"])
 
 _ERRORS = {
+    403: {"model": ErrorResponse, "description": "The API key may not use this shop."},
     404: {"model": ErrorResponse, "description": "Unknown shop."},
     503: {"model": ErrorResponse, "description": "The knowledge index is not ready."},
 }
 
 
 @router.post("", response_model=DraftResponse, responses=_ERRORS)
-def create_drafts(request: DraftRequest, copilot: CopilotDep, metrics: MetricsDep) -> DraftResponse:
+def create_drafts(request: DraftRequest, access: AccessDep, metrics: MetricsDep) -> DraftResponse:
     """Understand the customer's message and draft 1-3 grounded, compliance-checked replies.
 
     Returns intent, stage, emotion, urgency, escalation (with the reason for the agent), risk
@@ -27,9 +28,10 @@ def create_drafts(request: DraftRequest, copilot: CopilotDep, metrics: MetricsDe
     their strategy, the knowledge chunks they cite and what the compliance guard did.
     `mode` says who drafted: `offline`, `llm`, or `fallback` (the LLM failed, offline drafts).
 
+    `shop` names the shop (required when the server serves several).
     Example: `{"message": "收到的衣服破了个洞，太失望了"}`.
     """
-    response = copilot.draft(request)
+    response = access.copilot(request.shop).draft(request)
     metrics.observe_draft(response)
     return response
 
@@ -47,7 +49,7 @@ def _sse(events: Iterator[tuple[str, dict]]) -> Iterator[str]:
     },
 )
 def stream_drafts(
-    request: DraftRequest, copilot: CopilotDep, metrics: MetricsDep
+    request: DraftRequest, access: AccessDep, metrics: MetricsDep
 ) -> StreamingResponse:
     """The same drafts as server-sent events, for showing text as it is written.
 
@@ -57,7 +59,7 @@ def stream_drafts(
     drafts follow); `draft` (`{index, text, strategy, citations, compliance}`: final text); `done`
     (`{request_id, mode, latency_ms}`).
     """
-    events = copilot.draft_events(request)
+    events = access.copilot(request.shop).draft_events(request)
     first = next(events)  # errors (unknown shop, index missing) surface as HTTP errors, not SSE
     return StreamingResponse(
         _sse(_observed(_chain(first, events), metrics)),

@@ -5,8 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from copilot.api.deps import CopilotDep
-from copilot.api.schemas import ErrorResponse
+from copilot.api.deps import AccessDep
+from copilot.api.schemas import ErrorResponse, ShopQuery
 from copilot.api.security import CallerDep
 from copilot.feedback.analytics import Analytics
 from copilot.onboarding.coverage import Coverage
@@ -20,10 +20,14 @@ UntilQuery = Annotated[datetime | None, Query(description="End, exclusive (ISO d
 @router.post(
     "/feedback",
     response_model=FeedbackResponse,
-    responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+    responses={
+        403: {"model": ErrorResponse},
+        404: {"model": ErrorResponse},
+        422: {"model": ErrorResponse},
+    },
 )
 def give_feedback(
-    feedback: FeedbackRequest, copilot: CopilotDep, caller: CallerDep
+    feedback: FeedbackRequest, access: AccessDep, caller: CallerDep
 ) -> FeedbackResponse:
     """Record whether the agent accepted, edited or rejected a draft.
 
@@ -34,7 +38,8 @@ def give_feedback(
     `final_text` is checked with the compliance guard and the result returned, so the console
     can highlight banned terms before sending.
     """
-    return copilot.give_feedback(feedback, agent=caller)
+    shop = access.hub.shop_of_request(feedback.request_id)
+    return access.copilot(shop).give_feedback(feedback, agent=caller)
 
 
 def _epoch(value: datetime | None, name: str) -> float | None:
@@ -48,24 +53,40 @@ def _epoch(value: datetime | None, name: str) -> float | None:
 
 @router.get("/analytics", response_model=Analytics)
 def analytics(
-    copilot: CopilotDep,
+    access: AccessDep,
     since: SinceQuery = None,
     until: UntilQuery = None,
+    shop: Annotated[
+        list[str] | None,
+        Query(
+            max_length=1000,
+            description="Only these shops (repeatable); default every shop the key may use.",
+        ),
+    ] = None,
 ) -> Analytics:
     """What agents' feedback says about the copilot, for a time window.
 
     Top intents with acceptance, edit and rejection rates (an intent above 30% intervention is
     flagged as needing knowledge work), the questions behind knowledge gaps grouped by meaning,
-    compliance hits by category, escalation rate and latency.
+    compliance hits by category, escalation rate and latency. With several shops served, the
+    traffic of the named shops, or of every shop the API key may use.
     """
-    return copilot.analytics(_epoch(since, "since"), _epoch(until, "until"))
+    window = _epoch(since, "since"), _epoch(until, "until")
+    hub = access.hub
+    if not hub.many:
+        for name in shop or []:
+            hub.resolve(name, access.allowed)  # 404 for another shop's name, as elsewhere
+        return hub.analytics(None, *window)
+    shops = [hub.resolve(name, access.allowed) for name in shop] if shop else access.shops()
+    return hub.analytics(shops, *window)
 
 
 @router.get("/coverage", response_model=Coverage)
 def coverage(
-    copilot: CopilotDep,
+    access: AccessDep,
     since: SinceQuery = None,
     until: UntilQuery = None,
+    shop: Annotated[str | None, ShopQuery] = None,
 ) -> Coverage:
     """What the shop's knowledge answers and what is left to write.
 
@@ -73,4 +94,4 @@ def coverage(
     scripts, the built-in playbook or nothing; knowledge gaps and low-confidence readings from
     served traffic grouped by meaning; intents above 30% intervention; what to write next.
     """
-    return copilot.coverage(_epoch(since, "since"), _epoch(until, "until"))
+    return access.copilot(shop).coverage(_epoch(since, "since"), _epoch(until, "until"))

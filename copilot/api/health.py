@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from copilot.api.deps import CopilotDep, MetricsDep
+from copilot.api.deps import HubDep, MetricsDep
 from copilot.api.schemas import HealthResponse, ReadyResponse
 
 router = APIRouter(tags=["health"])
@@ -17,13 +17,14 @@ def healthz() -> HealthResponse:
 
 
 @router.get("/readyz", response_model=ReadyResponse, responses={503: {"model": ReadyResponse}})
-def readyz(copilot: CopilotDep) -> JSONResponse:
+def readyz(hub: HubDep) -> JSONResponse:
     """Ready to draft: the index is loaded, Chroma answers and the lexicon is loaded.
 
-    503 lists what is wrong; a load balancer stops sending traffic until it is fixed.
+    503 lists what is wrong; a load balancer stops sending traffic until it is fixed. With
+    several shops, each has a `shop:ID` entry; a shop not ingested does not make the server
+    unready while another shop can draft.
     """
-    checks = copilot.readiness()
-    ready = not any(checks.values())
+    ready, checks = hub.readiness()
     body = ReadyResponse(
         status="ready" if ready else "not ready",
         checks={name: problem or "ok" for name, problem in checks.items()},

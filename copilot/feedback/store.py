@@ -9,6 +9,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from collections.abc import Collection
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,7 +74,15 @@ MIGRATIONS = (
     """
     ALTER TABLE drafts_served ADD COLUMN confidence REAL;
     """,
+    # one deployment, many shops: analytics per shop or across a key's shops (NULL: before)
+    """
+    ALTER TABLE drafts_served ADD COLUMN shop TEXT;
+    CREATE INDEX drafts_served_shop ON drafts_served (shop, created);
+    """,
 )
+# a filter on the shops a response was served for; None means every response
+Shops = Collection[str] | None
+
 # the most frequent distinct gap questions analytics groups by meaning (one embedding batch)
 GAP_QUESTIONS = 200
 
@@ -152,7 +161,7 @@ class FeedbackStore:
         with self._connection() as db:
             return db.execute("PRAGMA user_version").fetchone()[0]
 
-    def record_draft(self, message: str, response: DraftResponse) -> None:
+    def record_draft(self, message: str, response: DraftResponse, shop: str | None = None) -> None:
         """Remember a served response (message masked) so feedback can be linked to it."""
         hits = Counter(
             hit.category for draft in response.drafts for hit in draft.compliance.removed
@@ -161,7 +170,7 @@ class FeedbackStore:
             db.execute(
                 "INSERT OR IGNORE INTO drafts_served (request_id, created, message, intent, stage, "
                 "emotion, mode, knowledge_gap, escalated, latency_ms, drafts, compliance_hits, "
-                "confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "confidence, shop) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     response.request_id,
                     time.time(),
@@ -176,8 +185,25 @@ class FeedbackStore:
                     len(response.drafts),
                     json.dumps(hits, ensure_ascii=False),
                     response.confidence,
+                    shop,
                 ),
             )
+
+    def shop_of(self, request_id: str) -> str | None:
+        """The shop a response was served for (None: unknown request or recorded before shops).
+
+        Raises UnknownRequestError for a request id never served.
+        """
+        with self._connection() as db:
+            row = db.execute(
+                "SELECT shop FROM drafts_served WHERE request_id = ?", (request_id,)
+            ).fetchone()
+        if row is None:
+            raise UnknownRequestError(
+                f"unknown request_id {request_id!r}: send the request_id of a draft response "
+                "from this service"
+            )
+        return row["shop"]
 
     def record_feedback(self, feedback: Feedback) -> bool:
         """Append feedback; False when the agent's latest feedback on the draft says the same.
@@ -236,9 +262,11 @@ class FeedbackStore:
             )
             return [dict(row) for row in rows]
 
-    def served(self, since: float | None = None, until: float | None = None) -> list[dict]:
+    def served(
+        self, since: float | None = None, until: float | None = None, shops: Shops = None
+    ) -> list[dict]:
         """Responses served in [since, until), with the latest feedback of each agent."""
-        where, params = _window(since, until)
+        where, params = _window(since, until, shops)
         with self._connection() as db:
             rows = [dict(r) for r in db.execute(f"SELECT * FROM drafts_served {where}", params)]
             actions: dict[str, list[str]] = {}
@@ -258,12 +286,13 @@ class FeedbackStore:
         since: float | None = None,
         until: float | None = None,
         below_confidence: float | None = None,
+        shops: Shops = None,
     ) -> list[tuple[str, int]]:
         """The most frequent distinct messages that were knowledge gaps.
 
         below_confidence: instead, those whose intent reading was less sure than that.
         """
-        where, params = _window(since, until)
+        where, params = _window(since, until, shops)
         joiner = "AND" if where else "WHERE"
         if below_confidence is None:
             condition, extra = "knowledge_gap = 1", ()
@@ -277,9 +306,14 @@ class FeedbackStore:
             )
             return [(message, number) for message, number in rows]
 
-    def totals(self, since: float | None = None, until: float | None = None) -> Totals:
-        """The window's counts, computed by SQLite (fast at 100,000 responses)."""
-        where, params = _window(since, until)
+    def totals(
+        self, since: float | None = None, until: float | None = None, shops: Shops = None
+    ) -> Totals:
+        """The window's counts, computed by SQLite (fast at 100,000 responses).
+
+        shops: only responses served for these shops (None: every response).
+        """
+        where, params = _window(since, until, shops)
         joined = where.replace("created", "d.created")
         totals = Totals()
         with self._connection() as db:
@@ -325,7 +359,9 @@ class FeedbackStore:
             ):
                 totals.days.setdefault(date, {"requests": 0, "escalated": 0, "gaps": 0})
                 totals.days[date][action] = number
-        totals.gap_questions = self.questions(since, until)  # after the lock is released
+        totals.gap_questions = self.questions(
+            since, until, shops=shops
+        )  # after the lock is released
         return totals
 
 
@@ -347,8 +383,11 @@ def _latency_percentiles(db, where: str, params: tuple, count: int):
     return round(sum(middle) / len(middle), 2), round(p95, 2)
 
 
-def _window(since: float | None, until: float | None) -> tuple[str, tuple]:
+def _window(since: float | None, until: float | None, shops: Shops = None) -> tuple[str, tuple]:
     clauses, params = [], []
+    if shops is not None:
+        clauses.append(f"shop IN ({','.join('?' * len(shops))})")
+        params.extend(sorted(shops))
     if since is not None:
         clauses.append("created >= ?")
         params.append(since)

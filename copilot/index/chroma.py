@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from copilot.knowledge.models import Chunk
 ProgressCallback = Callable[[int, int], None]
 EMBED_BATCH = 64
 BACKEND_KEY = "embedding_backend"
+INGESTED_AT_KEY = "ingested_at"
 
 
 def content_hash(chunk: Chunk) -> str:
@@ -80,22 +83,50 @@ class Snapshot:
     complete: bool
 
 
+@dataclass
+class IndexInfo:
+    """What `copilot shops` shows of one shop's collection."""
+
+    chunks: int | None
+    ingested_at: float | None
+    backend: str | None
+
+
+class ChromaConnection:
+    """One client of the embedded database or the Chroma server, shared by every shop's store."""
+
+    def __init__(self, settings: Settings):
+        self.where = settings.chroma_url or str(settings.chroma_path)
+        self._settings = settings
+        self._client = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self):
+        """Connected on first use, so building a copilot writes nothing to disk."""
+        with self._lock:
+            if self._client is None:
+                with _chroma_errors(self.where):
+                    self._client = _connect(self._settings)
+            return self._client
+
+    def collection_names(self) -> list[str]:
+        """Every collection in the database."""
+        with _chroma_errors(self.where):
+            return [getattr(c, "name", c) for c in self.client.list_collections()]
+
+
 class ChromaStore:
     """One collection of knowledge chunks, with the embedding backend that built it recorded."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, connection: ChromaConnection | None = None):
         self.name = settings.collection
-        self.where = settings.chroma_url or str(settings.chroma_path)
-        self._settings = settings
-        self._connection = None
+        self.connection = connection or ChromaConnection(settings)
+        self.where = self.connection.where
 
     @property
     def _client(self):
-        """Connected on first use, so building a copilot writes nothing to disk."""
-        if self._connection is None:
-            with _chroma_errors(self.where):
-                self._connection = _connect(self._settings)
-        return self._connection
+        return self.connection.client
 
     def _get(self, name: str):
         try:
@@ -127,6 +158,15 @@ class ChromaStore:
         with _chroma_errors(self.where):
             collection = self._get(self.name)
         return None if collection is None else (collection.metadata or {}).get("fingerprint")
+
+    def info(self) -> "IndexInfo":
+        """Chunk count and last ingest of the collection, without loading it (None: not built)."""
+        with _chroma_errors(self.where):
+            collection = self._get(self.name)
+            if collection is None:
+                return IndexInfo(None, None, None)
+            meta = collection.metadata or {}
+            return IndexInfo(collection.count(), meta.get(INGESTED_AT_KEY), meta.get(BACKEND_KEY))
 
     def load_chunks(self, backend_id: str) -> list[Chunk]:
         """Every chunk in the index (for BM25 and lookups by id)."""
@@ -226,11 +266,14 @@ class ChromaStore:
         self._write(current, changed, embeddings, progress)
         if stale:
             current.delete(ids=stale)
-        if changed or stale or summary.rebuilt or "fingerprint" not in (current.metadata or {}):
-            fingerprint = fingerprint_of(content_hash(c) for c in chunks)
-            current.modify(
-                metadata={BACKEND_KEY: embeddings.backend_id, "fingerprint": fingerprint}
-            )
+        fingerprint = fingerprint_of(content_hash(c) for c in chunks)
+        current.modify(  # every ingest is stamped, so `copilot shops` can say when it last ran
+            metadata={
+                BACKEND_KEY: embeddings.backend_id,
+                "fingerprint": fingerprint,
+                INGESTED_AT_KEY: time.time(),
+            }
+        )
         if summary.rebuilt:
             self._client.delete_collection(self.name)
             current.modify(name=self.name)

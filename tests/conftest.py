@@ -52,3 +52,40 @@ def fake_openai():
 
     with FakeOpenAI() as server:
         yield server
+
+
+def make_two_shops(shops_dir: Path) -> None:
+    """Two copies of the tiny shop with conflicting rules and banned words of their own.
+
+    shop-a ships in 24 hours from Hangzhou by STO and bans 龙井之王; shop-b ships in 48 hours
+    from Chengdu by SF and bans 蜀山茶仙.
+    """
+    for shop, term in (("shop-a", "龙井之王"), ("shop-b", "蜀山茶仙")):
+        shutil.copytree(TINY_SHOP, shops_dir / shop)
+        (shops_dir / shop / "compliance" / "banned_words.yaml").write_text(
+            f"categories:\n  shop_claims:\n    severity: block\n    words: [{term}]\n", "utf-8"
+        )
+    rules = shops_dir / "shop-b" / "rules" / "delivery.md"
+    rules.write_text(
+        rules.read_text("utf-8").replace(
+            "付款后24小时内从杭州仓发货，默认发申通快递",
+            "付款后48小时内从成都仓发货，默认发顺丰快递",
+        ),
+        "utf-8",
+    )
+
+
+@pytest.fixture(scope="session")
+def two_shops(tmp_path_factory) -> Path:
+    """A deployment root: shops/ (shop-a, shop-b) ingested by `copilot ingest` into data/."""
+    from typer.testing import CliRunner
+
+    from copilot.cli import app as cli
+
+    root = tmp_path_factory.mktemp("two-shops")
+    make_two_shops(root / "shops")
+    args = ["ingest", "--shops-dir", str(root / "shops"), "--data-dir", str(root / "data")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "shop shop-a: ingested" in result.output and "shop shop-b: ingested" in result.output
+    return root

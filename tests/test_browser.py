@@ -10,6 +10,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 
@@ -27,11 +28,11 @@ pytestmark = pytest.mark.skipif(
 
 
 @contextmanager
-def live_server(copilot):
+def live_server(copilot=None, app=None):
     """The real app served by uvicorn on a loopback port, in a thread."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(copilot=copilot), host="127.0.0.1", port=port, log_level="warning"
+        app or create_app(copilot=copilot), host="127.0.0.1", port=port, log_level="warning"
     )
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
@@ -238,3 +239,56 @@ def test_a_draft_from_the_built_in_playbook_is_labelled_as_such(page, server):
     assert page.inner_text("[data-draft='1'] [data-badge='playbook']") == "通用话术"
     page.click("[data-draft='1'] summary")
     assert "内置通用话术" in page.inner_text("[data-draft='1'] details")
+
+
+def test_shop_selector_drafts_for_the_chosen_shop_and_filters_analytics(browser, two_shops):
+    from copilot.container import build_hub
+
+    keys = two_shops / "browser-keys.txt"
+    keys.write_text("k-both shop-a,shop-b\n", "utf-8")
+    settings = make_settings(
+        two_shops, shops_dir=two_shops / "shops", data_dir=two_shops / "data", api_keys_file=keys
+    )
+    with live_server(app=create_app(hub=build_hub(settings))) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(base + "/")
+            assert not page.is_visible("#shop")  # no key yet: nothing to choose from
+            page.fill("#api-key", "k-both")
+            page.dispatch_event("#api-key", "change")
+            page.wait_for_selector("#shop:visible")
+            assert page.locator("#shop option").all_inner_texts() == ["shop-a", "shop-b"]
+            page.select_option("#shop", "shop-b")
+            page.fill("#message", "几天发货")
+            page.click("#submit")
+            page.wait_for_selector("[data-draft='0']")
+            text = page.inner_text("[data-draft='0'] .text")
+            assert "48小时" in text and "24小时" not in text
+            shot(page, "console-shop-selector")
+            page.reload()  # the choice is kept for the session
+            page.wait_for_selector("#shop:visible")
+            assert page.input_value("#shop") == "shop-b"
+
+            page.goto(base + "/analytics")
+            page.wait_for_selector("#shop:visible")
+            options = page.locator("#shop option").all_inner_texts()
+            assert options == ["全部店铺", "shop-a", "shop-b"]
+            page.wait_for_selector("tr[data-coverage]")  # shop-b's coverage
+            page.select_option("#shop", "shop-a")
+            requests = {
+                shop: httpx.get(
+                    f"{base}/v1/analytics",
+                    params={"shop": shop},
+                    headers={"Authorization": "Bearer k-both"},
+                ).json()["requests"]
+                for shop in ("shop-a", "shop-b")
+            }
+            assert requests["shop-b"] >= 1
+            page.wait_for_function(
+                f"document.querySelector('#cards b').textContent === '{requests['shop-a']}'"
+            )
+            page.select_option("#shop", "")
+            page.wait_for_selector("#write-next li:has-text('选择一个店铺')")
+        finally:
+            context.close()

@@ -16,39 +16,9 @@ from tests.conftest import TINY_SHOP, make_settings
 KEY_ALL, KEY_A = "key-for-every-shop", "key-for-shop-a"
 
 
-def make_shop_b(target):
-    """The tiny shop with conflicting rules: ships in 48 hours by SF, bans other words."""
-    shutil.copytree(TINY_SHOP, target)
-    rules = target / "rules" / "delivery.md"
-    rules.write_text(
-        rules.read_text("utf-8").replace(
-            "付款后24小时内从杭州仓发货，默认发申通快递",
-            "付款后48小时内从成都仓发货，默认发顺丰快递",
-        ),
-        "utf-8",
-    )
-    (target / "compliance" / "banned_words.yaml").write_text(
-        "categories:\n  shop_claims:\n    severity: block\n    words: [蜀山茶仙]\n", "utf-8"
-    )
-
-
 @pytest.fixture(scope="module")
-def shops(tmp_path_factory):
-    """Two shops with conflicting rules, ingested into one embedded index by `copilot ingest`."""
-    root = tmp_path_factory.mktemp("shops")
-    shops_dir = root / "shops"
-    shutil.copytree(TINY_SHOP, shops_dir / "shop-a")
-    (shops_dir / "shop-a" / "compliance" / "banned_words.yaml").write_text(
-        "categories:\n  shop_claims:\n    severity: block\n    words: [龙井之王]\n", "utf-8"
-    )
-    make_shop_b(shops_dir / "shop-b")
-    data = root / "data"
-    result = CliRunner().invoke(
-        cli, ["ingest", "--shops-dir", str(shops_dir), "--data-dir", str(data)]
-    )
-    assert result.exit_code == 0, result.output
-    assert "shop shop-a: ingested" in result.output and "shop shop-b: ingested" in result.output
-    return root
+def shops(two_shops):
+    return two_shops
 
 
 def hub_for(root, **overrides):

@@ -11,6 +11,7 @@ async function load() {
     const value = document.getElementById(name).value;
     if (value) params.set(name, value);
   }
+  if (currentShop()) params.set("shop", currentShop());
   try {
     const a = await api("GET", "/v1/analytics?" + params);
     document.getElementById("error").textContent = "";
@@ -33,7 +34,13 @@ async function load() {
       el("tr", {}, el("th", {}, "类别"), el("th", {}, "次数")),
       ...Object.entries(a.compliance_hits).map(([c, n]) => el("tr", {}, el("td", {}, label(c)), el("td", {}, String(n)))));
     trends(a.days);
-    await loadCoverage(params);
+    // coverage is one shop's knowledge: with several shops and "all" chosen there is none to show
+    if (shopSelect && !shopSelect.hidden && !currentShop()) {
+      document.getElementById("write-next").replaceChildren(el("li", {}, "选择一个店铺查看它的知识覆盖"));
+      document.getElementById("coverage").replaceChildren();
+    } else {
+      await loadCoverage(params);
+    }
   } catch (e) { document.getElementById("error").textContent = e.message; }
 }
 
@@ -93,4 +100,5 @@ async function loadCoverage(params) {
 }
 
 document.getElementById("load").onclick = load;
+if (shopSelect) shopSelect.addEventListener("shopchange", load);
 load();

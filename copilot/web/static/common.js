@@ -5,6 +5,34 @@ if (keyInput) {
   keyInput.addEventListener("change", () => sessionStorage.setItem("copilotKey", keyInput.value.trim()));
 }
 
+// The shop selector: the shops the key may use (GET /v1/shops), shown when the server has several.
+const shopSelect = document.getElementById("shop");
+const currentShop = () => (shopSelect && !shopSelect.hidden && shopSelect.value) || null;
+
+async function loadShops() {
+  if (!shopSelect) return;
+  let listed;
+  try { listed = await api("GET", "/v1/shops"); } catch (e) { shopSelect.hidden = true; return; }
+  const options = listed.shops.map(s =>
+    el("option", {value: s.shop}, s.shop + (s.problem ? "（未就绪）" : "")));
+  if ("all" in shopSelect.dataset) options.unshift(el("option", {value: ""}, "全部店铺"));
+  shopSelect.replaceChildren(...options);
+  const saved = sessionStorage.getItem("copilotShop");
+  if (saved !== null && [...shopSelect.options].some(o => o.value === saved)) shopSelect.value = saved;
+  shopSelect.hidden = !listed.many;
+  document.querySelectorAll("label[for=shop]").forEach(l => l.hidden = !listed.many);
+  shopSelect.dispatchEvent(new Event("shopchange"));
+}
+
+if (shopSelect) {
+  shopSelect.addEventListener("change", () => {
+    sessionStorage.setItem("copilotShop", shopSelect.value);
+    shopSelect.dispatchEvent(new Event("shopchange"));
+  });
+  if (keyInput) keyInput.addEventListener("change", loadShops);
+  document.addEventListener("DOMContentLoaded", loadShops);
+}
+
 // What agents read instead of codes: intents, stages, moods, flags, lexicon categories, modes.
 const LABELS = {
   greeting: "问候", product_info: "商品咨询", size_advice: "尺码建议", promotion: "优惠活动",

@@ -72,7 +72,7 @@ function draftCard(r, draft, index) {
     const report = el("div", {"data-edit": "report"});
     submit.onclick = async () => {
       try {
-        const check = await api("POST", "/v1/compliance/check", {text: area.value});
+        const check = await api("POST", "/v1/compliance/check", {text: area.value, shop: currentShop()});
         report.replaceChildren(highlighted(area.value, check.hits), hitList(check.hits));
         if (!check.passed) {
           status.textContent = "有违禁用语，请修改后再提交";
@@ -92,6 +92,7 @@ async function ask() {
   const error = document.getElementById("request-error");
   error.textContent = "";
   const body = {message: document.getElementById("message").value, n: 3};
+  if (currentShop()) body.shop = currentShop();
   const history = parseHistory(document.getElementById("history").value);
   if (history.length) body.history = history;
   const sku = document.getElementById("sku").value.trim();
@@ -114,7 +115,7 @@ async function checkOwn() {
   const text = document.getElementById("own-reply").value;
   const box = document.getElementById("check-result");
   try {
-    const check = await api("POST", "/v1/compliance/check", {text});
+    const check = await api("POST", "/v1/compliance/check", {text, shop: currentShop()});
     const verdict = el("div", {class: check.passed ? "status" : "error"},
       check.passed ? "没有违禁用语" : "发现违禁用语，建议改为：" + check.cleaned);
     box.replaceChildren(highlighted(text, check.hits), hitList(check.hits), verdict);

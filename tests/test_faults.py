@@ -2,6 +2,7 @@
 workers sharing one Chroma server."""
 
 import os
+import shutil
 import signal
 import time
 
@@ -175,3 +176,57 @@ def test_slow_llm_gives_fallback_drafts_and_shutdown_finishes_in_flight_requests
             assert server.wait(timeout=30) in (0, -signal.SIGTERM)  # uvicorn re-raises it
         finally:
             stop(server)
+
+
+def test_two_workers_serve_several_shops_from_one_chroma_server(tmp_path, chroma):
+    """The deployment the shops directory is for: workers, one Chroma server, shops added live."""
+    from tests.conftest import TINY_SHOP, make_two_shops
+
+    url, *_ = chroma
+    shops_dir = tmp_path / "shops"
+    make_two_shops(shops_dir)
+    env = {"COPILOT_CHROMA_URL": url, "COPILOT_SHOPS_DIR": str(shops_dir)}
+    ingest = start([executable("copilot"), "ingest"], env)
+    assert ingest.wait(timeout=300) == 0, output_of(ingest)
+    serve_port = free_port()
+    server = start(
+        [executable("copilot"), "serve", "--workers", "2", "--port", str(serve_port)],
+        {**env, "COPILOT_MAX_LOADED_SHOPS": "1"},  # every other request loads its shop again
+    )
+    base = f"http://127.0.0.1:{serve_port}"
+
+    def first_draft(shop: str) -> str:
+        body = {"message": "几天发货", "shop": shop}
+        response = httpx.post(f"{base}/v1/drafts", json=body, timeout=60)
+        assert response.status_code == 200, response.text
+        return response.json()["drafts"][0]["text"]
+
+    try:
+        wait_until_up(f"{base}/readyz", server, timeout=120)
+        for _ in range(4):  # both workers, each shop, loaded and unloaded in turn
+            assert "24小时" in first_draft("shop-a") and "48小时" not in first_draft("shop-a")
+            assert "48小时" in first_draft("shop-b") and "24小时" not in first_draft("shop-b")
+        # a new shop: its directory appears, another process ingests it, both workers serve it
+        shutil.copytree(TINY_SHOP, shops_dir / "shop-c")
+        rules = shops_dir / "shop-c" / "rules" / "delivery.md"
+        rules.write_text(rules.read_text("utf-8").replace("24小时", "6小时"), "utf-8")
+        ingest = start([executable("copilot"), "ingest", "--shop", "shop-c"], env)
+        assert ingest.wait(timeout=300) == 0, output_of(ingest)
+        until(lambda: all("6小时" in first_draft("shop-c") for _ in range(4)))
+        checks = httpx.get(f"{base}/readyz", timeout=30).json()["checks"]
+        assert {checks[f"shop:{s}"] for s in ("shop-a", "shop-b", "shop-c")} == {"ok"}
+        # a removed shop is refused by name within seconds, without a restart
+        shutil.rmtree(shops_dir / "shop-b")
+
+        def refused() -> bool:
+            answers = [
+                httpx.post(
+                    f"{base}/v1/drafts", json={"message": "你好", "shop": "shop-b"}, timeout=60
+                )
+                for _ in range(4)
+            ]
+            return all(a.status_code == 404 and "'shop-b'" in a.text for a in answers)
+
+        until(refused)
+    finally:
+        stop(server)

@@ -110,12 +110,24 @@ LOOK_ALIKES = [
     "最多可以叠加一张店铺券",
     "支持微信支付也支持支付宝付款的",
     "专票请提供公司名称税号开户行账号地址和电话",
+    # found in the bundled shop's own FAQ: 充电宝 holds 电宝 (as 电报), 20000mAh is no ID
+    "用20W快充头给充电宝充电，大约3小时充满",
+    "20000毫安的能带上飞机吗？20000mAh 大容量充电宝",
 ]
 
 
 @pytest.mark.parametrize(("text", "category"), MISSED_BEFORE)
 def test_every_example_of_the_issue_is_caught(guard, text, category):
     assert category in blocked(guard, text), [(h.category, h.matched) for h in guard.hits(text)]
+
+
+def test_an_ordinal_follower_in_the_next_clause_does_not_excuse_a_claim(guard):
+    assert "absolute_terms" in blocked(guard, "第一，个人抬头改为公司抬头同样可以重开")
+    assert not blocked(guard, "第一个人抬头改为公司抬头的订单已经重开")
+
+
+def test_the_bundled_knowledge_uses_no_banned_term(bundled_copilot):
+    assert bundled_copilot.banned_in_knowledge() == []
 
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)

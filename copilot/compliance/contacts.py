@@ -38,9 +38,25 @@ class ContactContext:
         return id_near(folded, start, end)
 
 
+# a number with a unit is a quantity, not an account: 20000mAh, 20000毫安, 10000元
+_QUANTITY = re.compile(
+    r"[0-9]+(?:mah|wh|kwh|w|v|a|hz|ml|l|g|kg|mg|cm|mm|m|km|gb|tb|mb|k|p|"
+    r"毫安|瓦|伏|元|块|克|千克|公斤|斤|毫升|升|米|厘米|毫米|件|个|次|天|小时|分钟|年|月|页)",
+)
+
+
+def _has_id(text: str) -> bool:
+    """Whether text holds an account ID that is not a quantity with its unit."""
+    for match in CONTACT_ID.finditer(text):
+        quantity = _QUANTITY.match(text, match.start())
+        if quantity is None or quantity.end() < match.end():
+            return True
+    return False
+
+
 def id_near(folded: str, start: int, end: int, floor: int = 0, ceiling: int | None = None) -> bool:
     """An ID or a number right after folded[start:end+1] (or just before it), within bounds."""
     ceiling = len(folded) if ceiling is None else ceiling
     after = folded[end + 1 : min(ceiling, end + 1 + CONTEXT_WINDOW)]
     before = folded[max(floor, start - 3) : start]
-    return bool(CONTACT_ID.search(after) or CONTACT_ID.search(before))
+    return _has_id(after) or _has_id(before)

@@ -170,7 +170,7 @@ class Matcher:
         if agent and self._mobile_term is not None:
             numbers = mobiles(folded)
             found += [(self._mobile_term, a, b) for a, b in numbers]
-        found = [hit for hit in found if not self._only_looks_like(hit, folded)]
+        found = [hit for hit in found if not self._only_looks_like(hit, text, folded, origin)]
         channels = sorted((s, e) for term, s, e in found if term.category == CONTACT_CATEGORY)
         allowed = [span for span in allowed if not self._cover(span, folded, channels, clauses)]
         inside_allowed = _covering(allowed)
@@ -207,14 +207,19 @@ class Matcher:
                 found.append((term, start, end))
         return allowed, found
 
-    def _only_looks_like(self, hit: tuple[Term, int, int], folded: str) -> bool:
-        """An ordinal or advice (第一个颜色, 最好先试穿), or a bare channel word (企鹅玩具)."""
+    def _only_looks_like(self, hit: tuple[Term, int, int], text: str, folded: str, origin) -> bool:
+        """An ordinal or advice (第一个颜色, 最好先试穿), or a bare channel word (企鹅玩具).
+
+        The follower must be in the same clause: 第一，个人抬头 is a claim, then a new clause.
+        """
         term, start, end = hit
         if term.needs_context and not self._contact.near(folded, start, end):
             return True
         followers = self._not_claims.get(folded[start : end + 1])
-        return bool(followers) and folded.startswith(followers, end + 1)
-        return False
+        if not followers or not folded.startswith(followers, end + 1):
+            return False
+        between = text[int(origin[end]) + 1 : int(origin[end + 1])]
+        return not _CLAUSE_START.search(between)
 
     def _cover(self, span, folded: str, channels: list[tuple[int, int]], clauses) -> bool:
         """An allow-listed phrase used as cover: an ID or another channel hit in its clause.

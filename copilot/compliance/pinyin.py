@@ -126,7 +126,10 @@ class SoundMatcher:
 
     def _plausible(self, term: Term, key: str, span: str, folded: str, first: int, last: int):
         if term.category == CONTACT_CATEGORY:
-            return self._context.near(folded, first, last) or self._verb_heard(folded, first)
+            if not (self._context.near(folded, first, last) or self._verb_heard(folded, first)):
+                return False
+            # 充电宝 holds 电宝 (dianbao, as 电报): a span inside an ordinary word is that word
+            return any(c.isascii() for c in span) or _stands_alone(folded, first, last)
         if any(c.isascii() and c.isalpha() for c in span):
             return True
         if len(key) < 3:  # 药用 sounds like 咬用 in 啃咬用: two characters are too easily alike

@@ -2,6 +2,8 @@
 
 import threading
 
+from copilot.compliance.guard import ComplianceGuard
+from copilot.compliance.lexicon import load_lexicon
 from copilot.config import Settings
 from copilot.drafting.facts import FactExtractor
 from copilot.drafting.grounding import Grounder
@@ -14,6 +16,7 @@ from copilot.index.chroma import ChromaConnection, ChromaStore
 from copilot.index.embeddings import CopilotEmbeddings, build_embeddings
 from copilot.index.embeddings.use_multilingual import UseMultilingualEmbeddings
 from copilot.index.retriever import HybridRetriever
+from copilot.index.text import ChineseTokenizer
 from copilot.service import FEEDBACK_FILE, Copilot
 from copilot.shops import ShopHub
 from copilot.understand.analyzer import MessageAnalyzer
@@ -55,6 +58,13 @@ class CopilotFactory:
             if self._feedback is None:
                 self._feedback = FeedbackStore(self.settings.data_dir / FEEDBACK_FILE)
             return self._feedback
+
+    def warm_up(self) -> None:
+        """Load what every shop shares now, so no shop's first request pays for it."""
+        self.embeddings.encode(["你好"])
+        MessageAnalyzer(self.encoder, self.model).warm_up()
+        ChineseTokenizer()  # jieba's shared dictionary
+        ComplianceGuard(load_lexicon()).check("加我薇信，全网最低价")  # folding, sound tables
 
     def build(self, settings: Settings) -> Copilot:
         """A Copilot for the shop whose knowledge dir and collection `settings` name."""
@@ -104,9 +114,7 @@ def build_hub(settings: Settings) -> ShopHub:
             f"COPILOT_SHOPS_DIR {settings.shops_dir} is not a directory: create it with one "
             "knowledge directory per shop (the subdirectory's name is the shop id)"
         )
-    return ShopHub(
-        settings, factory.build, factory.connection, factory.feedback, factory.embeddings
-    )
+    return ShopHub(settings, factory)
 
 
 def build_copilot(settings: Settings) -> Copilot:

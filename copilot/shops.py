@@ -13,9 +13,10 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from copilot.config import SHOP_ID, Settings
 from copilot.errors import (
@@ -87,6 +88,46 @@ def _named(shops: Collection[str]) -> str:
     return text + (f" and {more} more" if more > 0 else "") if listed else "none"
 
 
+class ShopFactory(Protocol):
+    """What a hub builds shops with (container.CopilotFactory): the parts shops share."""
+
+    connection: ChromaConnection
+    embeddings: CopilotEmbeddings
+
+    def build(self, settings: Settings) -> Copilot:
+        """The Copilot of the shop these settings name."""
+        ...
+
+    def feedback(self) -> FeedbackStore:
+        """The deployment's one feedback database."""
+        ...
+
+    def warm_up(self) -> None:
+        """Load the shared models before the first request."""
+        ...
+
+
+class _OneCopilot:
+    """A factory that has one Copilot already built."""
+
+    def __init__(self, copilot: Copilot):
+        self.copilot = copilot
+        self.connection = copilot.store.connection
+        self.embeddings = copilot.embeddings
+
+    def build(self, _settings: Settings) -> Copilot:
+        """The one Copilot, whatever the settings."""
+        return self.copilot
+
+    def feedback(self) -> FeedbackStore:
+        """The Copilot's feedback database."""
+        return self.copilot.feedback
+
+    def warm_up(self) -> None:
+        """Warm the Copilot up."""
+        self.copilot.warm_up()
+
+
 @dataclass
 class ShopStatus:
     """One line of `copilot shops`: a shop's index and its health."""
@@ -101,21 +142,11 @@ class ShopStatus:
 class ShopHub:
     """The shops a deployment serves, each with its Copilot, built when first asked for."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        build: Callable[[Settings], Copilot],
-        connection: ChromaConnection,
-        feedback: Callable[[], FeedbackStore],
-        embeddings: CopilotEmbeddings,
-        rescan_seconds: float = RESCAN_SECONDS,
-    ):
+    def __init__(self, settings: Settings, factory: "ShopFactory"):
         self.settings = settings
-        self._build = build
-        self.connection = connection
-        self.feedback = feedback
-        self.embeddings = embeddings
-        self.rescan_seconds = rescan_seconds
+        self.factory = factory
+        self.connection = factory.connection
+        self.rescan_seconds = RESCAN_SECONDS
         self._loaded: OrderedDict[str, Copilot] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
@@ -125,13 +156,7 @@ class ShopHub:
     @classmethod
     def single(cls, copilot: Copilot) -> "ShopHub":
         """A deployment of one shop around an existing Copilot (tests, one-shop serving)."""
-        hub = cls(
-            copilot.settings,
-            lambda _settings: copilot,
-            copilot.store.connection,
-            lambda: copilot.feedback,
-            copilot.embeddings,
-        )
+        hub = cls(copilot.settings, _OneCopilot(copilot))
         hub._loaded[copilot.shop] = copilot
         return hub
 
@@ -198,7 +223,7 @@ class ShopHub:
                 copilot = self._loaded.get(shop)
             if copilot is None:
                 started = time.perf_counter()
-                copilot = self._build(shop_settings(self.settings, shop))
+                copilot = self.factory.build(shop_settings(self.settings, shop))
                 log.info("shop %s loaded in %.0f ms", shop, (time.perf_counter() - started) * 1e3)
             with self._lock:
                 self._loaded[shop] = copilot
@@ -212,12 +237,12 @@ class ShopHub:
         self, shops: Collection[str] | None, since: float | None = None, until: float | None = None
     ) -> Analytics:
         """Analytics over the traffic of these shops (None: every response recorded)."""
-        totals = self.feedback().totals(since, until, shops)
-        return compute_analytics(totals, self.embeddings)
+        totals = self.factory.feedback().totals(since, until, shops)
+        return compute_analytics(totals, self.factory.embeddings)
 
     def shop_of_request(self, request_id: str) -> str | None:
         """The shop a served response belongs to (for feedback on it)."""
-        shop = self.feedback().shop_of(request_id)
+        shop = self.factory.feedback().shop_of(request_id)
         return shop if self.many else None
 
     def warm_up(self) -> None:
@@ -225,7 +250,7 @@ class ShopHub:
         if not self.many:
             self.get(self.settings.shop).warm_up()
         else:
-            self.embeddings.encode(["你好"])
+            self.factory.warm_up()
 
     def loaded(self) -> list[str]:
         """The shops whose Copilot is in memory, least recently used first."""

@@ -4,6 +4,7 @@ Both files are validated; a broken one is a KnowledgeError naming the file and t
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -163,6 +164,16 @@ def _problems(path: Path, exc: ValidationError) -> KnowledgeError:
 
 
 def _bundled(path: Path) -> LexiconFile:
+    """The lexicon file, parsed once per version of it (every shop of a deployment reads it)."""
+    try:
+        stamp = path.stat().st_mtime_ns, path.stat().st_size
+    except OSError as exc:
+        raise KnowledgeError([f"{path}: cannot be read as YAML ({exc})"]) from exc
+    return _parsed_lexicon(path, stamp)
+
+
+@lru_cache(maxsize=8)
+def _parsed_lexicon(path: Path, _stamp: tuple[int, int]) -> LexiconFile:
     try:
         return LexiconFile.model_validate(_read_yaml(path))
     except ValidationError as exc:

@@ -35,17 +35,57 @@ def normalize(text: str) -> str:
     return _t2s().convert(unicodedata.normalize("NFKC", text).lower())
 
 
+class _OwnWords(dict):
+    """A shop's own words over the shared dictionary, which is read and never copied.
+
+    jieba's dictionary holds ~350,000 entries (tens of MB); one copy per shop would not fit a
+    deployment of many shops. jieba reads FREQ with `in`, `[]` and `.get`, and add_word writes
+    into it: writes land in this overlay, reads fall through to the shared dictionary.
+    """
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: dict):
+        super().__init__()
+        self.base = base
+
+    def __missing__(self, key):
+        return self.base[key]
+
+    def __contains__(self, key) -> bool:
+        return dict.__contains__(self, key) or key in self.base
+
+    def get(self, key, default=None):
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        return self.base.get(key, default)
+
+
+@cache
+def _shared_dictionary() -> tuple[dict, int]:
+    """Jieba's dictionary plus the domain words, built once per process (read-only after)."""
+    tokenizer = jieba.Tokenizer()
+    for word in _data_lines("domain_words.txt"):
+        word = normalize(word).strip()
+        if word:
+            tokenizer.add_word(word, freq=20000)
+    return tokenizer.FREQ, tokenizer.total
+
+
 class ChineseTokenizer:
     """jieba in search mode with the shop's own words, minus stopwords and punctuation.
 
-    Each instance owns its jieba dictionary, so adding product names never leaks between shops.
+    Each instance has its own words over one shared dictionary, so adding product names never
+    leaks between shops and a shop costs only its own words in memory.
     """
 
     def __init__(self, extra_words: Iterable[str] = ()):
+        base, total = _shared_dictionary()
         self._jieba = jieba.Tokenizer()
+        self._jieba.FREQ, self._jieba.total, self._jieba.initialized = _OwnWords(base), total, True
         self._lock = threading.Lock()
         self._stopwords = frozenset(_data_lines("stopwords.txt"))
-        for word in [*_data_lines("domain_words.txt"), *extra_words]:
+        for word in extra_words:
             word = normalize(word).strip()
             if word:
                 self._jieba.add_word(word, freq=20000)

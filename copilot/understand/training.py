@@ -39,7 +39,7 @@ EMOTIONS = ("calm", "anxious", "angry")
 RISKS = ("none", "prompt_injection", "phishing")
 # a word used in this many product categories is everyday language, never a product word
 PROTECTED_MIN_CATEGORIES = 5
-_tokenizer = jieba.Tokenizer()
+_tokenizer = jieba.dt  # the default dictionary, shared with the rest of the process
 
 
 @dataclass(frozen=True)

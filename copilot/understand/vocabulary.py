@@ -20,7 +20,7 @@ _VALUE_SPLIT = re.compile(r"[、,，/;；|（）()\s]+|和|及|或")
 _CATALOG_LINE = re.compile(r"^([^：:\n]{1,12})[：:](.+)$")
 _NOT_A_WORD = re.compile(r"^[\d\W_]+$")
 _SKIPPED_KEYS = frozenset({"商品", "价格"})
-_tokenizer = jieba.Tokenizer()
+_tokenizer = jieba.dt  # the default dictionary, shared with the rest of the process
 
 
 def _words(name: str) -> list[str]:

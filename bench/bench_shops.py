@@ -1,0 +1,198 @@
+"""Benchmark: many shops on one server and one Chroma server, against a single-shop server.
+
+Makes N shops (the bundled knowledge, each made distinct by a rule of its own), starts a real
+`chroma run`, ingests every shop with `copilot ingest` (COPILOT_SHOPS_DIR), then measures a
+`copilot serve` of all the shops: start-up time (to /readyz 200), resident memory, the first
+request to shops no worker has loaded yet (cold), and p50/p95 at concurrency 8 across random
+shops; then the same load against a server of one shop (COPILOT_KNOWLEDGE_DIR) on the same
+Chroma server, and the ratio of the two p95s.
+
+Run: .venv/bin/python bench/bench_shops.py [--shops 200] [--workdir DIR] [--max-loaded 200]
+The work dir keeps the shops and the Chroma data, so a second run skips the ingest.
+Prints a JSON summary; the README quotes it.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_drafts import MESSAGES, free_port, percentile  # noqa: E402
+from bench.load_drafts import rss_mb  # noqa: E402
+from copilot.config import bundled_knowledge_dir  # noqa: E402
+from tests.processes import start_chroma, stop  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def make_shops(shops_dir: Path, count: int) -> None:
+    """Copies of the bundled shop, each with a dispatch rule of its own (distinct content)."""
+    for number in range(count):
+        shop = shops_dir / f"shop-{number:03d}"
+        if shop.exists():
+            continue
+        shutil.copytree(bundled_knowledge_dir(), shop)
+        (shop / "rules" / "shop-own.md").write_text(
+            f"# 本店说明\n\n## 发货仓\n本店从{number % 30 + 1}号仓发货，"
+            f"付款后{number % 48 + 1}小时内发出。\n",
+            "utf-8",
+        )
+
+
+def run(args: list[str], env: dict) -> float:
+    """Run a copilot command to the end; seconds it took."""
+    started = time.perf_counter()
+    subprocess.run([str(BIN / "copilot"), *args], env={**os.environ, **env}, check=True)
+    return time.perf_counter() - started
+
+
+def serve(env: dict, port: int, workers: int) -> tuple[subprocess.Popen, float]:
+    """`copilot serve` up to /readyz 200; the process and seconds to ready."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(BIN / "copilot"), "serve", "--port", str(port), "--workers", str(workers)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
+                return process, time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    stop(process)
+    raise RuntimeError("copilot serve did not become ready")
+
+
+async def load(url: str, total: int, concurrency: int, shops: list[str] | None) -> dict:
+    """total requests, at most `concurrency` in flight, each to a random shop (seeded)."""
+    chooser = random.Random(7)
+    latencies: list[float] = []
+    errors = 0
+    queue = iter(range(total))
+    async with httpx.AsyncClient(timeout=60) as client:
+
+        async def worker():
+            nonlocal errors
+            for number in queue:
+                body = {"message": MESSAGES[number % len(MESSAGES)]}
+                if shops:
+                    body["shop"] = chooser.choice(shops)
+                started = time.perf_counter()
+                response = await client.post(url, json=body)
+                latencies.append((time.perf_counter() - started) * 1000)
+                errors += response.status_code != 200
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall = time.perf_counter() - started
+    return {
+        "requests": total,
+        "errors": errors,
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "drafts_per_s": round(total / wall, 1),
+    }
+
+
+def cold_requests(base: str, shops: list[str]) -> list[float]:
+    """One request to each shop, none of them loaded before: latency in ms."""
+    latencies = []
+    for shop in shops:
+        started = time.perf_counter()
+        response = httpx.post(
+            f"{base}/v1/drafts", json={"message": "几天发货", "shop": shop}, timeout=60
+        )
+        latencies.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shops", type=int, default=200)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/copilot-bench-shops"))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--max-loaded", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--cold", type=int, default=20)
+    args = parser.parse_args()
+    shops_dir = args.workdir / "shops"
+    make_shops(shops_dir, args.shops)
+    shops = sorted(p.name for p in shops_dir.iterdir())[: args.shops]
+    chroma_port = free_port()
+    chroma = start_chroma(args.workdir / "chroma", chroma_port)
+    url = f"http://127.0.0.1:{chroma_port}"
+    summary: dict = {"shops": len(shops), "workers": args.workers}
+    try:
+        many = {
+            "COPILOT_CHROMA_URL": url,
+            "COPILOT_SHOPS_DIR": str(shops_dir),
+            "COPILOT_DATA_DIR": str(args.workdir / "data"),
+            "COPILOT_MAX_LOADED_SHOPS": str(args.max_loaded),
+        }
+        seconds = run(["ingest"], many)
+        summary["ingest_s_all_shops"] = round(seconds, 1)
+        one = {
+            "COPILOT_CHROMA_URL": url,
+            "COPILOT_KNOWLEDGE_DIR": str(shops_dir / shops[0]),
+            "COPILOT_DATA_DIR": str(args.workdir / "data-one"),
+        }
+        run(["ingest"], one)
+
+        port = free_port()
+        server, ready_s = serve(many, port, args.workers)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            summary["many_startup_s"] = round(ready_s, 2)
+            summary["many_rss_mb_after_start"] = rss_mb(server.pid)
+            cold = cold_requests(base, random.Random(1).sample(shops, args.cold))
+            summary["cold_first_request_ms_p50"] = round(statistics.median(cold), 1)
+            summary["cold_first_request_ms_max"] = round(max(cold), 1)
+            summary["many_load"] = asyncio.run(load(f"{base}/v1/drafts", args.requests, 8, shops))
+            summary["many_load_again"] = asyncio.run(
+                load(f"{base}/v1/drafts", args.requests, 8, shops)
+            )
+            summary["many_rss_mb_after_load"] = rss_mb(server.pid)
+        finally:
+            stop(server)
+
+        port = free_port()
+        server, ready_s = serve(one, port, args.workers)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            summary["one_startup_s"] = round(ready_s, 2)
+            summary["one_rss_mb_after_start"] = rss_mb(server.pid)
+            summary["one_load"] = asyncio.run(load(f"{base}/v1/drafts", args.requests, 8, None))
+            summary["one_load_again"] = asyncio.run(
+                load(f"{base}/v1/drafts", args.requests, 8, None)
+            )
+            summary["one_rss_mb_after_load"] = rss_mb(server.pid)
+        finally:
+            stop(server)
+    finally:
+        stop(chroma)
+    many_p95 = summary["many_load_again"]["p95_ms"]
+    one_p95 = summary["one_load_again"]["p95_ms"]
+    summary["p95_ratio_many_to_one"] = round(many_p95 / one_p95, 2)
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()

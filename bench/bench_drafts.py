@@ -68,8 +68,12 @@ def serve(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
     raise RuntimeError("copilot serve did not come up")
 
 
-async def load(url: str, total: int, concurrency: int) -> dict:
-    """total requests, at most `concurrency` in flight; latency per request and throughput."""
+async def load(url: str, total: int, concurrency: int, body_of=None) -> dict:
+    """total requests, at most `concurrency` in flight; latency per request and throughput.
+
+    body_of: request number -> JSON body (default: the held-out messages in turn).
+    """
+    body_of = body_of or (lambda number: {"message": MESSAGES[number % len(MESSAGES)]})
     latencies: list[float] = []
     errors = 0
     queue = iter(range(total))
@@ -78,9 +82,8 @@ async def load(url: str, total: int, concurrency: int) -> dict:
         async def worker():
             nonlocal errors
             for number in queue:
-                body = {"message": MESSAGES[number % len(MESSAGES)]}
                 started = time.perf_counter()
-                response = await client.post(url, json=body)
+                response = await client.post(url, json=body_of(number))
                 latencies.append((time.perf_counter() - started) * 1000)
                 errors += response.status_code != 200
 

@@ -217,3 +217,21 @@ def test_collections_are_valid_chroma_names_for_every_shop_id():
 
     for shop in ("a", "_", "-x-", "A_1", "x" * 64):
         assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]", collection_for(shop))
+
+
+def test_cli_commands_take_the_shop(shops):
+    runner = CliRunner()
+    where = ["--shops-dir", str(shops / "shops"), "--data-dir", str(shops / "data")]
+    drafted = runner.invoke(cli, ["draft", "几天发货", *where, "--shop", "shop-b", "--json"])
+    assert drafted.exit_code == 0, drafted.output
+    assert "48小时" in drafted.output and "24小时" not in drafted.output
+    found = runner.invoke(cli, ["search", "从哪个仓发货", *where, "--shop", "shop-a", "--json"])
+    assert found.exit_code == 0 and "杭州仓" in found.output and "成都仓" not in found.output
+    unnamed = runner.invoke(cli, ["draft", "几天发货", *where])
+    assert unnamed.exit_code == 1 and "shop-a, shop-b" in unnamed.output
+    coverage = runner.invoke(cli, ["coverage", *where, "--shop", "shop-b", "--format", "csv"])
+    assert coverage.exit_code == 0, coverage.output
+    report = runner.invoke(cli, ["report", *where, "--shop", "shop-a", "--format", "csv"])
+    assert report.exit_code == 0, report.output
+    unknown = runner.invoke(cli, ["report", *where, "--shop", "shop-z"])
+    assert unknown.exit_code == 1 and "'shop-z'" in unknown.output

@@ -51,14 +51,17 @@ class FakeOpenAI:
             def _answer(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append({"path": self.path, "body": body})
+                # the answer is taken when the request arrives: a request its client gave up on
+                # (a timeout test) never takes the answer queued for a later one
+                chat = self.path.endswith("/chat/completions")
+                answer = fake._answers.pop(0) if chat and fake._answers else fake.default_answer
                 if fake.delay:
                     time.sleep(fake.delay)
                 if fake.fail_with:
                     self._send(fake.fail_with, {"error": {"message": "scripted failure"}})
                 elif self.path.endswith("/embeddings"):
                     self._embeddings(body)
-                elif self.path.endswith("/chat/completions"):
-                    answer = fake._answers.pop(0) if fake._answers else fake.default_answer
+                elif chat:
                     if body.get("stream"):
                         self._stream(body, answer)
                     else:

@@ -12,8 +12,9 @@ from copilot.compliance.guard import sentences
 from copilot.index.retriever import HybridRetriever
 from copilot.index.text import normalize
 from copilot.knowledge.models import Chunk
+from copilot.knowledge.sentences import pieces as split_sentences
+from copilot.knowledge.sentences import quotable_body
 
-_SENTENCE = re.compile(r"[^。！？!?；\n]+[。！？!?；]?")
 SHORT_SENTENCE = 16
 LEAD_BONUS = 0.1
 NEIGHBOUR_MARGIN = 0.06
@@ -103,8 +104,7 @@ class FactExtractor:
             return finish(chunk.text.split("答：", 1)[-1])
         if chunk.type == "product":
             return self._product(chunk, question, vector)
-        body = chunk.text.split("\n", 1)[-1] if chunk.type == "rule" else chunk.text
-        return self._best_sentences(body, question, vector)
+        return self._best_sentences(quotable_body(chunk) or chunk.text, question, vector)
 
     def _words(self, sentence: str) -> frozenset[str]:
         words = self._tokens.get(sentence)
@@ -115,20 +115,21 @@ class FactExtractor:
         return words
 
     def _sentence_vectors(self, pieces: list[str]) -> np.ndarray:
-        missing = [p for p in pieces if p not in self._vectors]
+        stored = self.retriever.sentence_vectors
+        missing = [p for p in pieces if p not in self._vectors and p not in stored]
         if missing:
             encoded = self.retriever.embeddings.encode([normalize(p) for p in missing])
             if len(self._vectors) > MAX_CACHED_SENTENCES:
                 self._vectors.clear()
             self._vectors.update(zip(missing, encoded, strict=True))
-        return np.stack([self._vectors[p] for p in pieces])
+        return np.stack([stored[p] if p in stored else self._vectors[p] for p in pieces])
 
     def _best_sentences(self, body: str, question: str, vector: np.ndarray | None) -> str:
         """The sentence closest in meaning and rare words to the question.
 
         A rule's first sentence, which states the rule, gets a small head start.
         """
-        pieces = [p.strip() for p in _SENTENCE.findall(body) if p.strip()]
+        pieces = split_sentences(body)
         if len(pieces) <= 1:
             return finish(body)
         if vector is None:

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import numpy as np
@@ -21,16 +21,26 @@ from copilot.errors import (
 from copilot.index.embeddings import CopilotEmbeddings
 from copilot.index.text import normalize
 from copilot.knowledge.models import Chunk
+from copilot.knowledge.sentences import (
+    SENTENCES_VERSION,
+    decode_vectors,
+    encode_vectors,
+    pieces,
+    quotable_body,
+)
 
 ProgressCallback = Callable[[int, int], None]
 EMBED_BATCH = 64
 BACKEND_KEY = "embedding_backend"
 INGESTED_AT_KEY = "ingested_at"
+SENTENCES_KEY = "sentence_vectors"
 
 
 def content_hash(chunk: Chunk) -> str:
     """Fingerprint of what gets embedded and stored; unchanged hash means nothing to write."""
-    payload = json.dumps([chunk.text, chunk.metadata()], ensure_ascii=False, sort_keys=True)
+    payload = json.dumps(
+        [chunk.text, chunk.metadata(), SENTENCES_VERSION], ensure_ascii=False, sort_keys=True
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
@@ -81,6 +91,8 @@ class Snapshot:
     matrix: np.ndarray | None
     fingerprint: str | None
     complete: bool
+    # the quotable sentences' embeddings computed at ingest, by sentence
+    sentences: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -195,6 +207,10 @@ class ChromaStore:
             )
             for chunk_id, doc, meta in zip(got["ids"], got["documents"], metadatas, strict=True)
         ]
+        sentences: dict[str, np.ndarray] = {}
+        for chunk, meta in zip(chunks, metadatas, strict=True):
+            if (meta or {}).get(SENTENCES_KEY):
+                sentences.update(decode_vectors(chunk, meta[SENTENCES_KEY]))
         stored = (collection.metadata or {}).get("fingerprint")
         loaded = fingerprint_of((meta or {}).get("hash", "") for meta in metadatas)
         matrix = None
@@ -202,7 +218,7 @@ class ChromaStore:
             matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(chunks), -1)
         elif vectors:  # an empty knowledge base: no rows, and no dimension to read either
             matrix = np.zeros((0, 0), dtype=np.float32)
-        return Snapshot(chunks, matrix, stored, complete=stored == loaded)
+        return Snapshot(chunks, matrix, stored, stored == loaded, sentences)
 
     def query(self, backend_id: str, vector: np.ndarray, n: int, where: dict | None):
         """Ids and cosine distances of the n nearest chunks matching the metadata filter."""
@@ -288,9 +304,29 @@ class ChromaStore:
                 ids=[c.id for c in batch],
                 embeddings=vectors.tolist(),
                 documents=[c.text for c in batch],
-                metadatas=[{**c.metadata(), "hash": content_hash(c)} for c in batch],
+                metadatas=[
+                    {**c.metadata(), "hash": content_hash(c), **extra}
+                    for c, extra in zip(batch, _sentence_metadata(batch, embeddings), strict=True)
+                ],
             )
             progress(start + len(batch), len(changed))
+
+
+def _sentence_metadata(batch: list[Chunk], embeddings: CopilotEmbeddings) -> list[dict]:
+    """Each chunk's quotable sentences embedded in one call, as metadata ({} for none)."""
+    split = [pieces(body) if (body := quotable_body(c)) else [] for c in batch]
+    flat = [normalize(piece) for chunk_pieces in split for piece in chunk_pieces]
+    if not flat:
+        return [{} for _ in batch]
+    vectors = embeddings.encode(flat)
+    extras, at = [], 0
+    for chunk_pieces in split:
+        if chunk_pieces:
+            extras.append({SENTENCES_KEY: encode_vectors(vectors[at : at + len(chunk_pieces)])})
+        else:
+            extras.append({})
+        at += len(chunk_pieces)
+    return extras
 
 
 def _connect(settings: Settings):

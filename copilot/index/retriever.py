@@ -83,6 +83,7 @@ class _LexicalIndex:
     product_texts: tuple[str, ...] = ()
     masks: dict[tuple, np.ndarray] = field(default_factory=dict)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    sentences: dict[str, np.ndarray] = field(default_factory=dict)  # embedded at ingest
 
 
 class HybridRetriever:
@@ -135,6 +136,7 @@ class HybridRetriever:
                 words=[frozenset(doc) for doc in documents],
                 matrix=matrix,
                 product_texts=tuple(c.text for c in chunks if c.type == "product"),
+                sentences=snapshot.sentences,
             )
             self._fingerprint = fingerprint
 
@@ -157,6 +159,11 @@ class HybridRetriever:
                 self.refresh()
         assert self._lexical is not None
         return self._lexical
+
+    @property
+    def sentence_vectors(self) -> dict[str, np.ndarray]:
+        """Embeddings of the knowledge's quotable sentences, computed at ingest (by sentence)."""
+        return self._index().sentences
 
     @property
     def size(self) -> int:

@@ -22,6 +22,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -114,6 +116,35 @@ def cold_requests(base: str, shops: list[str]) -> list[float]:
     return latencies
 
 
+@contextmanager
+def served(env: dict, workers: int, name: str, summary: dict) -> Iterator[tuple[str, int]]:
+    """A server up to /readyz, its start-up time and memory noted; (base URL, pid)."""
+    port = free_port()
+    server, ready_s = serve(env, port, workers)
+    try:
+        summary[f"{name}_startup_s"] = round(ready_s, 2)
+        summary[f"{name}_rss_mb_after_start"] = rss_mb(server.pid)
+        yield f"http://127.0.0.1:{port}", server.pid
+        summary[f"{name}_rss_mb_after_load"] = rss_mb(server.pid)
+    finally:
+        stop(server)
+
+
+def measure_many(summary: dict, env: dict, shops: list[str], args) -> None:
+    """Cold shops, then rounds across random shops, on the many-shop server."""
+    with served(env, args.workers, "many", summary) as (base, _pid):
+        cold = cold_requests(base, random.Random(1).sample(shops, args.cold))
+        summary["cold_first_request_ms_p50"] = round(statistics.median(cold), 1)
+        summary["cold_first_request_ms_max"] = round(max(cold), 1)
+        summary["many_rounds"] = load_rounds(base, args.requests, shops, args.rounds)
+
+
+def measure_one(summary: dict, env: dict, _shops: list[str], args) -> None:
+    """The same rounds on the one-shop server."""
+    with served(env, args.workers, "one", summary) as (base, _pid):
+        summary["one_rounds"] = load_rounds(base, args.requests, None, args.rounds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--shops", type=int, default=200)
@@ -123,6 +154,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--cold", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument(
+        "--one-first", action="store_true", help="Measure the one-shop server first."
+    )
     args = parser.parse_args()
     shops_dir = args.workdir / "shops"
     make_shops(shops_dir, args.shops)
@@ -149,30 +183,9 @@ def main() -> None:
         }
         run(["ingest"], one)
 
-        port = free_port()
-        server, ready_s = serve(many, port, args.workers)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            summary["many_startup_s"] = round(ready_s, 2)
-            summary["many_rss_mb_after_start"] = rss_mb(server.pid)
-            cold = cold_requests(base, random.Random(1).sample(shops, args.cold))
-            summary["cold_first_request_ms_p50"] = round(statistics.median(cold), 1)
-            summary["cold_first_request_ms_max"] = round(max(cold), 1)
-            summary["many_rounds"] = load_rounds(base, args.requests, shops, args.rounds)
-            summary["many_rss_mb_after_load"] = rss_mb(server.pid)
-        finally:
-            stop(server)
-
-        port = free_port()
-        server, ready_s = serve(one, port, args.workers)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            summary["one_startup_s"] = round(ready_s, 2)
-            summary["one_rss_mb_after_start"] = rss_mb(server.pid)
-            summary["one_rounds"] = load_rounds(base, args.requests, None, args.rounds)
-            summary["one_rss_mb_after_load"] = rss_mb(server.pid)
-        finally:
-            stop(server)
+        order = [measure_one, measure_many] if args.one_first else [measure_many, measure_one]
+        for measure in order:
+            measure(summary, many if measure is measure_many else one, shops, args)
     finally:
         stop(chroma)
     summary["p95_ratio_many_to_one_per_round"] = [

@@ -189,15 +189,26 @@ def shops(
     chroma_url: ChromaUrlOpt = None,
     shops_dir: ShopsDirOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete the indexes of shops no longer in the dir.")
+    ] = False,
 ) -> None:
-    """The shops this deployment serves: chunks in each index, last ingest and health."""
+    """The shops this deployment serves: chunks in each index, last ingest and health.
+
+    Indexes left by removed shops are listed after them; --prune deletes them.
+    """
     import time
 
     try:
         settings = load_settings(data_dir=data_dir, chroma_url=chroma_url, shops_dir=shops_dir)
         from copilot.container import build_hub
 
-        statuses = build_hub(settings).status()
+        hub = build_hub(settings)
+        statuses = hub.status()
+        with ExitStack() as held:
+            if prune and settings.chroma_url is None:  # deleting writes: no server may read
+                held.enter_context(ingesting(settings.data_dir))
+            orphans = hub.prune() if prune else hub.orphans()
     except CopilotError as exc:
         raise _fail(exc) from exc
     for status in statuses:
@@ -214,6 +225,9 @@ def shops(
         typer.echo(f"{status.shop}\t{chunks} chunks\tingested {when}\t{health}")
     if not statuses:
         err.print("no shops: COPILOT_SHOPS_DIR has no shop directory", highlight=False)
+    for name in orphans:
+        done = "deleted" if prune else "left by a removed shop (copilot shops --prune deletes it)"
+        err.print(f"index {name}: {done}", highlight=False)
 
 
 @app.command("import")

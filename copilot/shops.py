@@ -27,7 +27,7 @@ from copilot.errors import (
     UnknownShopError,
 )
 from copilot.feedback.analytics import Analytics, compute_analytics
-from copilot.feedback.store import FeedbackStore
+from copilot.feedback.store import FeedbackStore, UnknownRequestError
 from copilot.index.chroma import ChromaConnection, ChromaStore
 from copilot.index.embeddings import CopilotEmbeddings
 from copilot.service import Copilot
@@ -38,9 +38,12 @@ RESCAN_SECONDS = 2.0
 NAMED_IN_ERRORS = 10
 
 
+COLLECTION_PREFIX, COLLECTION_SUFFIX = "shop-", "-knowledge"
+
+
 def collection_for(shop: str) -> str:
     """The Chroma collection of a shop (a valid Chroma name for every shop id)."""
-    return f"shop-{shop}-knowledge"
+    return f"{COLLECTION_PREFIX}{shop}{COLLECTION_SUFFIX}"
 
 
 def shop_settings(settings: Settings, shop: str) -> Settings:
@@ -241,9 +244,40 @@ class ShopHub:
         return compute_analytics(totals, self.factory.embeddings)
 
     def shop_of_request(self, request_id: str) -> str | None:
-        """The shop a served response belongs to (for feedback on it)."""
+        """The shop a served response belongs to (for feedback on it).
+
+        Raises UnknownRequestError for an unknown id, and with several shops for a response
+        recorded before the deployment served several (no shop to give the feedback to).
+        """
         shop = self.factory.feedback().shop_of(request_id)
-        return shop if self.many else None
+        if not self.many:
+            return None
+        if shop is None:
+            raise UnknownRequestError(
+                f"request_id {request_id!r} was served before this deployment served several "
+                "shops: its feedback cannot be given to a shop"
+            )
+        return shop
+
+    def orphans(self) -> list[str]:
+        """Collections of shops no longer in the shops directory (left by removed shops)."""
+        if not self.many:
+            return []
+        served = {collection_for(shop) for shop in self.shops()}
+        return sorted(
+            name
+            for name in self.connection.collection_names()
+            if name.startswith(COLLECTION_PREFIX)
+            and name.endswith(COLLECTION_SUFFIX)
+            and name not in served
+        )
+
+    def prune(self) -> list[str]:
+        """Delete the collections of removed shops; the names deleted."""
+        gone = self.orphans()
+        for name in gone:
+            self.connection.delete_collection(name)
+        return gone
 
     def warm_up(self) -> None:
         """One shop: load its index and models now. Many: the shared models (shops load lazily)."""

@@ -196,6 +196,14 @@ def test_cli_ingest_reports_a_broken_shop_and_ingests_the_others(tmp_path):
         cli, ["ingest", "--shops-dir", str(shops_dir), "--data-dir", str(data), "--shop", "nope"]
     )
     assert unknown.exit_code == 1 and "'nope'" in unknown.output
+    # a removed shop leaves its index: listed, then deleted with --prune
+    shutil.rmtree(shops_dir / "good")
+    where = ["--shops-dir", str(shops_dir), "--data-dir", str(data)]
+    listed = runner.invoke(cli, ["shops", *where])
+    assert "index shop-good-knowledge: left by a removed shop" in listed.output
+    pruned = runner.invoke(cli, ["shops", *where, "--prune"])
+    assert pruned.exit_code == 0 and "index shop-good-knowledge: deleted" in pruned.output
+    assert "shop-good-knowledge" not in runner.invoke(cli, ["shops", *where]).output
 
 
 def test_keys_file_binds_keys_to_shops_and_names_a_bad_line(tmp_path):
@@ -235,3 +243,25 @@ def test_cli_commands_take_the_shop(shops):
     assert report.exit_code == 0, report.output
     unknown = runner.invoke(cli, ["report", *where, "--shop", "shop-z"])
     assert unknown.exit_code == 1 and "'shop-z'" in unknown.output
+
+
+def test_feedback_on_a_response_from_before_shops_is_refused_by_name(client, shops):
+    from copilot.feedback.store import FeedbackStore
+    from copilot.schemas import DraftResponse
+
+    legacy = DraftResponse(
+        intent="shipping",
+        stage="presale",
+        emotion="calm",
+        urgency="low",
+        escalate={"needed": False},
+        request_id="legacy-response-1",
+        drafts=[],
+        mode="offline",
+        latency_ms=1.0,
+        knowledge_gap=False,
+    )
+    FeedbackStore(shops / "data" / "feedback.sqlite3").record_draft("几天发货", legacy)
+    body = {"request_id": "legacy-response-1", "draft_index": 0, "action": "accepted"}
+    refused = post(client, "/v1/feedback", body)
+    assert refused.status_code == 404 and "before this deployment served" in refused.text

@@ -127,6 +127,11 @@ class ChromaConnection:
         with _chroma_errors(self.where):
             return [getattr(c, "name", c) for c in self.client.list_collections()]
 
+    def delete_collection(self, name: str) -> None:
+        """Drop a collection and everything in it."""
+        with _chroma_errors(self.where):
+            self.client.delete_collection(name)
+
 
 class ChromaStore:
     """One collection of knowledge chunks, with the embedding backend that built it recorded."""

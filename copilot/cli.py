@@ -152,14 +152,13 @@ def ingest(
 
 
 def _ingest_shop(factory, settings) -> bool:
-    """Ingest one shop and print what changed; False (with the reason) when it fails."""
-    from copilot.knowledge import load_knowledge
+    """Ingest one shop and print what changed; False (with the reason) when it fails.
 
+    A broken shop writes nothing: ingest validates all of its knowledge before syncing.
+    """
     many = settings.shops_dir is not None
     label = f"shop {settings.shop}: " if many else ""
     try:
-        if many:
-            load_knowledge(settings.knowledge_dir)  # a broken shop writes nothing
         copilot = factory.build(settings)
         with _progress(f"{label}embedding") as advance:
             report = copilot.ingest(advance)

@@ -300,15 +300,10 @@ class Copilot:
         """The feedback rows of this shop: all of them unless the deployment serves many."""
         return [self.shop] if self.settings.shops_dir is not None else None
 
-    def analytics(
-        self, since: float | None = None, until: float | None = None, shops=None
-    ) -> Analytics:
-        """What the feedback says, for a time window (epoch seconds).
-
-        shops: the shops whose traffic counts; by default this copilot's own.
-        """
-        shops = self._own_rows if shops is None else shops
-        return compute_analytics(self.feedback.totals(since, until, shops), self.embeddings)
+    def analytics(self, since: float | None = None, until: float | None = None) -> Analytics:
+        """What the feedback says about this shop, for a time window (epoch seconds)."""
+        totals = self.feedback.totals(since, until, self._own_rows)
+        return compute_analytics(totals, self.embeddings)
 
     def coverage(self, since: float | None = None, until: float | None = None) -> Coverage:
         """What the shop's knowledge answers, what the playbook covers, what to write next."""

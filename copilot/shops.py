@@ -84,6 +84,10 @@ def scan_shops(shops_dir: Path) -> list[str]:
     return sorted(shops)
 
 
+def _not_ingested(shop: str) -> str:
+    return f"not ingested: run `copilot ingest --shop {shop}`"
+
+
 def _named(shops: Collection[str]) -> str:
     listed = sorted(shops)
     more = len(listed) - NAMED_IN_ERRORS
@@ -201,20 +205,22 @@ class ShopHub:
                 f"this server serves several shops: name one in 'shop' ({_named(usable)})"
             )
         if shop not in served:
-            raise UnknownShopError(
-                f"unknown shop {shop!r}: this server serves {_named(served)}"
-                + ("" if self.many else " (set COPILOT_SHOP, or leave 'shop' out)")
-            )
+            raise self._unknown(shop, served)
         if allowed is not None and shop not in allowed:
             raise ShopForbiddenError(f"this API key may not use shop {shop!r}")
         return shop
 
+    def _unknown(self, shop: str, served: list[str]) -> UnknownShopError:
+        return UnknownShopError(
+            f"unknown shop {shop!r}: this server serves {_named(served)}"
+            + ("" if self.many else " (set COPILOT_SHOP, or leave 'shop' out)")
+        )
+
     def get(self, shop: str) -> Copilot:
         """The shop's Copilot, built on first use; the least recently used beyond the limit goes."""
-        if shop not in self.shops():
-            raise UnknownShopError(
-                f"unknown shop {shop!r}: this server serves {_named(self.shops())}"
-            )
+        served = self.shops()
+        if shop not in served:
+            raise self._unknown(shop, served)
         with self._lock:
             copilot = self._loaded.get(shop)
             if copilot is not None:
@@ -297,23 +303,18 @@ class ShopHub:
         loaded = set(self.loaded())
         lines = []
         for shop in wanted:
-            copilot = self._loaded.get(shop) if shop in loaded else None
-            store = copilot.store if copilot is not None else self._store_of(shop)
             try:
-                info = store.info()
+                info = ChromaStore(shop_settings(self.settings, shop), self.connection).info()
             except CopilotError as exc:
                 lines.append(ShopStatus(shop, None, None, shop in loaded, str(exc)))
                 continue
             problem = None
             if info.chunks is None:
-                problem = f"not ingested: run `copilot ingest --shop {shop}`"
+                problem = _not_ingested(shop)
             elif info.chunks == 0:
                 problem = "the knowledge index is empty"
             lines.append(ShopStatus(shop, info.chunks, info.ingested_at, shop in loaded, problem))
         return lines
-
-    def _store_of(self, shop: str) -> ChromaStore:
-        return ChromaStore(shop_settings(self.settings, shop), self.connection)
 
     def readiness(self) -> tuple[bool, dict[str, str | None]]:
         """Whether to take traffic, and each dependency's problem (None when it is fine).
@@ -333,9 +334,7 @@ class ShopHub:
             return False, {"chroma": str(exc)}
         for shop in self.shops():
             missing = collection_for(shop) not in built
-            checks[f"shop:{shop}"] = (
-                f"not ingested: run `copilot ingest --shop {shop}`" if missing else None
-            )
+            checks[f"shop:{shop}"] = _not_ingested(shop) if missing else None
         ready = any(
             name.startswith("shop:") and problem is None for name, problem in checks.items()
         )

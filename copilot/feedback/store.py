@@ -199,10 +199,7 @@ class FeedbackStore:
                 "SELECT shop FROM drafts_served WHERE request_id = ?", (request_id,)
             ).fetchone()
         if row is None:
-            raise UnknownRequestError(
-                f"unknown request_id {request_id!r}: send the request_id of a draft response "
-                "from this service"
-            )
+            raise _unknown_request(request_id)
         return row["shop"]
 
     def record_feedback(self, feedback: Feedback) -> bool:
@@ -220,10 +217,7 @@ class FeedbackStore:
                 "SELECT drafts FROM drafts_served WHERE request_id = ?", (feedback.request_id,)
             ).fetchone()
             if served is None:
-                raise UnknownRequestError(
-                    f"unknown request_id {feedback.request_id!r}: send the request_id of a "
-                    "draft response from this service"
-                )
+                raise _unknown_request(feedback.request_id)
             if not 0 <= feedback.draft_index < served["drafts"]:
                 raise InvalidFeedbackError(
                     f"draft_index {feedback.draft_index} is out of range: that response had "
@@ -262,11 +256,9 @@ class FeedbackStore:
             )
             return [dict(row) for row in rows]
 
-    def served(
-        self, since: float | None = None, until: float | None = None, shops: Shops = None
-    ) -> list[dict]:
+    def served(self, since: float | None = None, until: float | None = None) -> list[dict]:
         """Responses served in [since, until), with the latest feedback of each agent."""
-        where, params = _window(since, until, shops)
+        where, params = _window(since, until)
         with self._connection() as db:
             rows = [dict(r) for r in db.execute(f"SELECT * FROM drafts_served {where}", params)]
             actions: dict[str, list[str]] = {}
@@ -381,6 +373,13 @@ def _latency_percentiles(db, where: str, params: tuple, count: int):
     middle = ranked((count - 1) // 2, 2 - count % 2)
     p95 = ranked(min(count - 1, int(round(0.95 * (count - 1)))))[0]
     return round(sum(middle) / len(middle), 2), round(p95, 2)
+
+
+def _unknown_request(request_id: str) -> UnknownRequestError:
+    return UnknownRequestError(
+        f"unknown request_id {request_id!r}: send the request_id of a draft response from this "
+        "service"
+    )
 
 
 def _window(since: float | None, until: float | None, shops: Shops = None) -> tuple[str, tuple]:

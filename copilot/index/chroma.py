@@ -101,7 +101,6 @@ class IndexInfo:
 
     chunks: int | None
     ingested_at: float | None
-    backend: str | None
 
 
 class ChromaConnection:
@@ -181,9 +180,8 @@ class ChromaStore:
         with _chroma_errors(self.where):
             collection = self._get(self.name)
             if collection is None:
-                return IndexInfo(None, None, None)
-            meta = collection.metadata or {}
-            return IndexInfo(collection.count(), meta.get(INGESTED_AT_KEY), meta.get(BACKEND_KEY))
+                return IndexInfo(None, None)
+            return IndexInfo(collection.count(), (collection.metadata or {}).get(INGESTED_AT_KEY))
 
     def load_chunks(self, backend_id: str) -> list[Chunk]:
         """Every chunk in the index (for BM25 and lookups by id)."""

@@ -70,10 +70,13 @@ def test_realistic_sets_are_separate_from_the_training_data(utterances, name, un
     assert len(shops - SEEN_CATEGORY_SHOPS[name]) >= unseen
 
 
-def test_risk_test_sets_are_separate_from_the_risk_training_data():
+@pytest.mark.parametrize("folder", ["risk", "risk2"])
+def test_risk_test_sets_are_separate_from_the_risk_training_data(folder):
     trained = {prepare(r.text) for r in load_risk_examples()}
-    attacks = [json.loads(line) for line in (DATA / "risk/attacks.jsonl").open(encoding="utf-8")]
-    ordinary = [json.loads(line) for line in (DATA / "risk/ordinary.jsonl").open(encoding="utf-8")]
+    attacks, ordinary = (
+        [json.loads(line) for line in (DATA / folder / name).open(encoding="utf-8")]
+        for name in ("attacks.jsonl", "ordinary.jsonl")
+    )
     assert len(attacks) >= 150 and len(ordinary) >= 300
     assert not trained & {prepare(r["text"]) for r in attacks + ordinary}
 

@@ -70,7 +70,7 @@ def test_realistic_sets_are_separate_from_the_training_data(utterances, name, un
     assert len(shops - SEEN_CATEGORY_SHOPS[name]) >= unseen
 
 
-@pytest.mark.parametrize("folder", ["risk", "risk2"])
+@pytest.mark.parametrize("folder", ["risk", "risk2", "risk3"])
 def test_risk_test_sets_are_separate_from_the_risk_training_data(folder):
     trained = {prepare(r.text) for r in load_risk_examples()}
     attacks, ordinary = (

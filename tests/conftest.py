@@ -1,3 +1,4 @@
+import json
 import shutil
 import socket
 from pathlib import Path
@@ -8,6 +9,15 @@ from copilot.config import Settings, bundled_knowledge_dir
 from copilot.container import build_copilot
 
 DATA = Path(__file__).parent / "data"
+# the risk test sets (attacks and ordinary look-alikes), each written apart from the training rows
+RISK_SETS = ("risk", "risk2", "risk3")
+
+
+def risk_rows(folder: str, name: str) -> list[dict]:
+    """The rows of one file (attacks.jsonl or ordinary.jsonl) of a risk test set."""
+    return [json.loads(line) for line in (DATA / folder / name).open(encoding="utf-8")]
+
+
 TINY_SHOP = DATA / "tiny_shop"
 
 

@@ -234,7 +234,9 @@ ESCALATION_GRID = (0.5, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2, 0.15, 0.1)
 ESCALATION_RECALL = 0.97
 # risk flag thresholds tried, and the false-positive budgets the chosen one must keep on the
 # out-of-fold ordinary messages: all of them, and the look-alikes written to resemble attacks
-RISK_GRID = (0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1)
+# (from 0.99: when the look-alikes already break the budget at 0.9, a stricter threshold that
+# keeps it must be found, not the grid's top taken over budget)
+RISK_GRID = (0.99, 0.98, 0.97, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1)
 RISK_FALSE_POSITIVES = 0.003
 RISK_LOOKALIKE_FALSE_POSITIVES = 0.01
 

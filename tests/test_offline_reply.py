@@ -1,6 +1,11 @@
 """How the offline drafter assembles a reply from pieces."""
 
-from copilot.drafting.offline import _Reply
+import shutil
+
+from copilot.container import build_copilot
+from copilot.drafting.offline import _Reply, load_phrasing
+from copilot.schemas import DraftRequest
+from tests.conftest import make_settings
 
 
 def test_a_reply_never_says_the_same_sentence_twice():
@@ -12,3 +17,28 @@ def test_a_reply_never_says_the_same_sentence_twice():
         reply.draft().text
         == "您好～支持七天无理由退货。寄回运费由您承担。签收后在订单页申请就可以。"
     )
+
+
+def _draft(knowledge, tmp_path, message: str) -> str:
+    copilot = build_copilot(make_settings(tmp_path, knowledge_dir=knowledge))
+    copilot.ingest()
+    return copilot.draft(DraftRequest(message=message), record=False).drafts[0].text
+
+
+def test_a_reply_that_already_promises_to_stay_in_touch_gets_no_second_closing(tiny_shop, tmp_path):
+    """A shop's greeting that ends "有问题随时找我" is not followed by "还有想了解的随时问我哦"."""
+    shutil.rmtree(tiny_shop / "scripts")
+    closing = load_phrasing()["closing"]["presale"]
+    plain = _draft(tiny_shop, tmp_path / "plain", "你好")
+    assert plain.endswith(closing)  # the built-in greeting does not close: the drafter does
+    (tiny_shop / "playbook.yaml").write_text(
+        "moves:\n"
+        "  - id: greeting-presale\n"
+        "    intent: greeting\n"
+        "    stages: [presale]\n"
+        "    text: 欢迎光临，看中哪款直接发我，有问题随时找我。\n"
+        "    tags: [opening]\n",
+        encoding="utf-8",
+    )
+    closed = _draft(tiny_shop, tmp_path / "closed", "你好")
+    assert closed.endswith("有问题随时找我。") and closing not in closed

@@ -193,6 +193,15 @@ class OfflineDrafter:
         key = "commitment" if self.needs_empathy(context) else "closing"
         return self.phrasing[key][context.stage]
 
+    def _end(self, reply: _Reply, context: DraftContext) -> None:
+        """Close the reply, unless one of its pieces already promises to stay in touch.
+
+        A script's "处理进度随时告诉您" then "进度随时同步给您" says the same thing twice.
+        """
+        if any(word in part for part in reply.parts for word in self.phrasing["closing_words"]):
+            return
+        reply.add(self._ending(context))
+
     def _safety(self, reply: _Reply, context: DraftContext) -> None:
         for script in context.safety_scripts:
             reply.add(finish(script.text), script)
@@ -256,7 +265,7 @@ class OfflineDrafter:
         if main:
             reply.add(main[0], main[1])
         self._safety(reply, context)
-        reply.add(self._ending(context))
+        self._end(reply, context)
         return reply.draft()
 
     def _per_candidate(self, context: DraftContext) -> Draft | None:
@@ -295,7 +304,7 @@ class OfflineDrafter:
         reply = self._start("situation", context, move.text, second=True)
         reply.add(finish(move.text), move)
         self._safety(reply, context)
-        reply.add(self._ending(context))
+        self._end(reply, context)
         return reply.draft()
 
     def _soothe(self, context: DraftContext) -> Draft | None:
@@ -310,7 +319,7 @@ class OfflineDrafter:
             reply.add(context.facts[0].sentence, context.facts[0].chunk)
         self._compensation(reply, context)
         self._safety(reply, context)
-        reply.add(self._ending(context))
+        self._end(reply, context)
         return reply.draft()
 
     def _scripted(self, context: DraftContext) -> Draft | None:
@@ -325,7 +334,7 @@ class OfflineDrafter:
         reply = self._start("scripted", context, script.text, second=True)
         reply.add(finish(script.text), script)
         self._safety(reply, context)
-        reply.add(self._ending(context))
+        self._end(reply, context)
         return reply.draft()
 
     def _detail(self, context: DraftContext) -> Draft | None:
@@ -336,7 +345,7 @@ class OfflineDrafter:
         reply = self._start("detail", context, first.sentence, second=True)
         reply.add(first.sentence, first.chunk)
         reply.add(second.sentence, second.chunk)
-        reply.add(self._ending(context))
+        self._end(reply, context)
         return reply.draft()
 
     def _alternative(self, context: DraftContext) -> Draft | None:
@@ -348,7 +357,7 @@ class OfflineDrafter:
         script = others[0]
         reply = self._start("alternative", context, script.text, second=True)
         reply.add(finish(script.text), script)
-        reply.add(self._ending(context))
+        self._end(reply, context)
         return reply.draft()
 
     def _bait(self, context: DraftContext) -> Draft | None:
@@ -361,7 +370,7 @@ class OfflineDrafter:
         for text in replies:
             reply.add(text)
         self._safety(reply, context)
-        reply.add(self._ending(context))
+        self._end(reply, context)
         return reply.draft()
 
     def clarifying(self, context: DraftContext) -> Draft:

@@ -260,16 +260,18 @@ def import_(
     """
     from copilot.onboarding.columns import parse_overrides
     from copilot.onboarding.importer import import_sources
-    from copilot.onboarding.reading import banned_terms, phrase_classifier
+    from copilot.onboarding.reading import banned_terms, phrase_reading
 
+    classify, function_of = phrase_reading(load_settings())
     try:
         report = import_sources(
             sources,
             into,
-            phrase_classifier(load_settings()),
+            classify,
             banned_terms(into if into.is_dir() else None),
             parse_overrides(columns),
             force,
+            function_of,
         )
     except CopilotError as exc:
         raise _fail(exc) from exc

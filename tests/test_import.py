@@ -44,8 +44,20 @@ def test_the_example_imports_ingests_and_drafts_end_to_end(tmp_path):
     assert {p["stage"] for p in phrases} == {"presale", "insale", "aftersale"}
     assert all("imported" in p["tags"] for p in phrases)
     assert "意图置信度" in (into / PHRASES_FILE).read_text("utf-8")
+    # the shop's "I'll check" phrase and its goodbye are recognised as such, not as greetings
+    by_id = {p["id"]: p for p in phrases}
+    assert "knowledge_gap" in by_id["imported-zj"]["tags"]
+    assert by_id["imported-zj"]["intent"] == "other"
+    assert "closing" in by_id["imported-xx"]["tags"]
+    assert not {"knowledge_gap", "closing"} & set(by_id["imported-hy"]["tags"])
     copilot = build_copilot(make_settings(tmp_path, knowledge_dir=into))
     copilot.ingest()
+    gap = copilot.draft(DraftRequest(message="你们支持企业月结吗"), record=False)
+    assert gap.knowledge_gap and "10分钟内给您准确答复" in gap.drafts[0].text
+    hello = copilot.draft(DraftRequest(message="在吗", n=3), record=False).drafts
+    assert not any("感谢您的耐心等待" in d.text for d in hello)  # a goodbye is no greeting
+    thanks = copilot.draft(DraftRequest(message="好的谢谢"), record=False).drafts
+    assert "感谢您的耐心等待" in thanks[0].text
     for question, fact in [
         ("龙井能放多久", "18个月"),
         ("白茶饼怎么撬", "茶刀"),

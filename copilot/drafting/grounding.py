@@ -40,6 +40,9 @@ PLAYBOOK_GENERAL_SCORE = 0.0
 PLAYBOOK_BEHIND_SHOP = -1.0
 # a move with this tag only promises to find out: it answers nothing
 CHECKS_TAG = "checks"
+# a script with this tag says goodbye: it answers thanks or a goodbye, never 在吗 or a question
+CLOSING_TAG = "closing"
+CLOSING_SITUATIONS = ("thanks", "farewell")
 # characters of chat grammar that say nothing about what is asked
 FUNCTION_CHARS = frozenset("的了吗呢啊吧么嘛呀能会要多少几是有在不和就还也都怎")
 
@@ -102,15 +105,17 @@ class Grounder:
         if not sku and analysis.intent in CANDIDATE_INTENTS:
             context.candidates = self._candidates(request.message, understanding.query, vector)
         conversation = normalize(" ".join([*understanding.earlier_customer_turns, request.message]))
+        message = normalize(request.message)
         scored = [
             (script, score)
             for script, score in self._scripts(
                 analysis.intent, analysis.stage, understanding.query, vector
             )
             if self._fits_situation(script, conversation, understanding)
+            and self._closes_here(script, message)
         ]
         shop_best = max((score for _, score in scored), default=0.0)
-        moves = self._playbook_moves(context, normalize(request.message), shop_best)
+        moves = self._playbook_moves(context, message, shop_best)
         context.situation_moves = [move for move, _, situational in moves if situational]
         scored += [(move, score) for move, score, _ in moves]
         scored.sort(key=lambda item: -item[1])  # stable: the shop's scripts first on a tie
@@ -300,6 +305,12 @@ class Grounder:
             if not any(word in conversation for word in triggers):
                 return False
         return True
+
+    def _closes_here(self, script: Chunk, message: str) -> bool:
+        """A goodbye script fits only a message that thanks or says goodbye."""
+        return CLOSING_TAG not in tags(script) or any(
+            self.playbook.present(situation, message) for situation in CLOSING_SITUATIONS
+        )
 
     def _for_category(self, scripts: list[Chunk], category: str | None) -> list[Chunk]:
         """Drop scripts meant for another product category than the one in focus."""

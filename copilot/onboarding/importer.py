@@ -44,6 +44,9 @@ _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 Classifier = Callable[[str], tuple[str, str, float, bool]]
 # (text) -> the block terms in it, as "term (category)"
 BannedCheck = Callable[[str], list[str]]
+# (text, intent) -> what the phrase does in a conversation: "knowledge_gap" (the shop's own "I'll
+# check and reply"), "closing" (a goodbye), or None for a phrase that answers something
+FunctionOf = Callable[[str, str], str | None]
 
 
 @dataclass
@@ -78,7 +81,9 @@ def _stage_from_group(group: str) -> str | None:
     return None
 
 
-def _phrases(table: Table, columns, built: _Built, classify, banned, report) -> None:
+def _phrases(
+    table: Table, columns, built: _Built, classify, banned, report, function_of=None
+) -> None:
     used = {entry["id"] for _, entry in built.scripts}
     for number, row in table.rows:
         text = row.get(columns["content"], "")
@@ -100,14 +105,25 @@ def _phrases(table: Table, columns, built: _Built, classify, banned, report) -> 
             identifier = f"{base}-{counter}"
         used.add(identifier)
         tags = ["imported"] + ([] if sure else ["low_confidence"])
+        function = function_of(text, intent) if function_of else None
+        if function == "knowledge_gap":
+            intent = "other"  # it answers no intent: drafts use it wherever the knowledge has none
+        if function:
+            tags.append(function)
         for term in banned(text):
             tags.append("banned_term")
             report.warnings.append(f"{where}: uses the banned term {term}; fix it at the source")
-        if intent not in SAYING_ONLY_INTENTS and not any(m in text for m in APOLOGY_MARKERS):
+        if (
+            not function
+            and intent not in SAYING_ONLY_INTENTS
+            and not any(m in text for m in APOLOGY_MARKERS)
+        ):
             # shops keep facts in quick phrases (满199减20, 水温80度): quotable as facts too
             title = re.split(r"[，。！？,!?；;]", text)[0][:24]
             built.phrase_facts.append((title, text))
         comment = f"{where} · 分组 {group or '-'} · 意图置信度 {confidence:.2f}"
+        if function:
+            comment += f" · 用途 {function}"
         entry = {"id": identifier, "intent": intent, "stage": stage, "text": text, "tags": tags}
         built.scripts.append((comment, entry))
 
@@ -262,8 +278,13 @@ def import_sources(
     banned: BannedCheck,
     overrides: dict[str, str] | None = None,
     force: bool = False,
+    function_of: FunctionOf | None = None,
 ) -> ImportReport:
-    """Build knowledge from the sources and write it under `into` (see the module docstring)."""
+    """Build knowledge from the sources and write it under `into` (see the module docstring).
+
+    function_of: recognises the quick phrases that promise to check or say goodbye (tagged
+    knowledge_gap or closing, so drafts use them for that and never as an answer).
+    """
     overrides = overrides or {}
     report = ImportReport()
     built = _Built()
@@ -289,7 +310,7 @@ def import_sources(
         if table.skipped_empty:
             report.warnings.append(f"{table.source}: {table.skipped_empty} empty row(s) skipped")
         if kind == "phrases":
-            _phrases(table, columns, built, classify, banned, report)
+            _phrases(table, columns, built, classify, banned, report, function_of)
         elif kind == "products":
             _products(table, columns, built, banned, report)
         else:

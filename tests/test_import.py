@@ -168,28 +168,43 @@ def test_banned_terms_are_written_with_a_warning_and_a_tag(tmp_path):
 
 
 def test_qa_rows_attach_to_imported_products_or_become_shop_faq(tmp_path):
-    products = workbook(tmp_path / "p.xlsx", [["sku", "name"], ["CUP-1", "保温杯"]])
+    products = workbook(
+        tmp_path / "p.xlsx",
+        [["sku", "name"], ["CUP-1", "保温杯"], ["POT-1", "玻璃茶壶 1L"], ["POT-2", "陶瓷茶壶"]],
+    )
     qa = tmp_path / "qa.csv"
     qa.write_text(
         "问题,答案,关联商品\n能装热水吗,可以，304不锈钢,保温杯\n周末发货吗,正常发货,\n"
-        "茶壶漏水吗,不漏,茶壶\n",
+        "茶壶漏水吗,不漏,茶壶\n能明火煮吗,可以,玻璃茶壶\n有杯套吗,有,水杯\n",
         encoding="utf-8",
     )
     report = run([qa, products], tmp_path / "out")
-    (product,) = yaml.safe_load((tmp_path / "out" / "products/imported-products.yaml").read_text())
-    assert product["faq"] == [{"q": "能装热水吗", "a": "可以，304不锈钢"}]
+    imported = yaml.safe_load((tmp_path / "out" / "products/imported-products.yaml").read_text())
+    by_sku = {product["sku"]: product for product in imported}
+    assert by_sku["CUP-1"]["faq"] == [{"q": "能装热水吗", "a": "可以，304不锈钢"}]
+    # a shorter name than the product list's is the one product whose name holds it
+    assert by_sku["POT-1"]["faq"] == [{"q": "能明火煮吗", "a": "可以"}]
+    assert "faq" not in by_sku["POT-2"]
     faq = (tmp_path / "out" / "rules/imported-faq.md").read_text("utf-8")
-    assert "## 周末发货吗" in faq and "## 茶壶漏水吗" in faq
-    assert any("product '茶壶' is not in this import" in w for w in report.warnings)
-
-
-def test_the_committed_example_knowledge_is_what_import_makes(tmp_path):
-    """examples/tea-shop/knowledge is the import of the sources, reviewed and left as made."""
-    into = tmp_path / "tea"
-    CliRunner().invoke(
-        cli, ["import", *(str(EXAMPLE / name) for name in SOURCES), "--into", str(into)]
+    # two products hold 茶壶, none holds 水杯: shop FAQ, with a warning naming the row
+    assert "## 周末发货吗" in faq and "## 茶壶漏水吗" in faq and "## 有杯套吗" in faq
+    assert any(
+        "row 4: product '茶壶' names 2 imported products (POT-1, POT-2)" in w
+        for w in report.warnings
     )
-    committed = EXAMPLE.parent / "knowledge"
+    assert any("row 6: product '水杯' is not in this import" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize("example", ["tea-shop", "fruit-shop"])
+def test_the_committed_example_knowledge_is_what_import_makes(tmp_path, example):
+    """examples/*/knowledge is the import of the sources, reviewed and left as made."""
+    source = EXAMPLE.parents[1] / example / "source"
+    into = tmp_path / example
+    result = CliRunner().invoke(
+        cli, ["import", *(str(path) for path in sorted(source.iterdir())), "--into", str(into)]
+    )
+    assert result.exit_code == 0, result.output
+    committed = source.parent / "knowledge"
     for path in sorted(p for p in into.rglob("*") if p.is_file() and p.name != MANIFEST):
         relative = path.relative_to(into)
         assert (committed / relative).read_text("utf-8") == path.read_text("utf-8"), relative

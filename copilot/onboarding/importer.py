@@ -163,8 +163,23 @@ def _products(table: Table, columns, built: _Built, banned, report) -> None:
         built.products[sku] = product
 
 
+def _product_named(product: str, products: dict[str, dict]) -> str | None:
+    """The sku a Q&A row's product column means: a sku, a name, or part of one product's name.
+
+    Q&A sheets often name a product shorter than the product list does (海南贵妃芒 for 海南贵妃芒
+    5斤装); a part that several names hold means none of them.
+    """
+    if not product:
+        return None
+    if product in products:
+        return product
+    exact = [sku for sku, p in products.items() if p["name"] == product]
+    holding = [sku for sku, p in products.items() if product in p["name"]]
+    found = exact or holding
+    return found[0] if len(found) == 1 else None
+
+
 def _qa(table: Table, columns, built: _Built, banned, report) -> None:
-    names = {p["name"]: sku for sku, p in built.products.items()}
     for number, row in table.rows:
         where = f"{table.source}, row {number}"
         question, answer = row.get(columns["question"], ""), row.get(columns["answer"], "")
@@ -178,13 +193,21 @@ def _qa(table: Table, columns, built: _Built, banned, report) -> None:
         for term in banned(answer):
             report.warnings.append(f"{where}: uses the banned term {term}; fix it at the source")
         product = row.get(columns.get("product", ""), "")
-        sku = product if product in built.products else names.get(product)
+        sku = _product_named(product, built.products)
         if sku:
             faq = built.products[sku].setdefault("faq", [])
             asked = "；".join([question, *similar]) if similar else question
             faq.append({"q": asked, "a": answer})
         else:
-            if product:
+            holding = sorted(
+                s for s, p in built.products.items() if product and product in p["name"]
+            )
+            if len(holding) > 1:
+                report.warnings.append(
+                    f"{where}: product '{shown(product)}' names {len(holding)} imported products "
+                    f"({', '.join(holding)}); kept as shop FAQ"
+                )
+            elif product:
                 report.warnings.append(
                     f"{where}: product '{shown(product)}' is not in this import; kept as shop FAQ"
                 )

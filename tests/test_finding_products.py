@@ -78,3 +78,25 @@ def test_an_faq_that_asks_exactly_this_beats_the_attribute_an_alias_points_at(bu
     # without such an FAQ the attribute still answers
     filled = bundled_copilot.draft(DraftRequest(message="羽绒服充绒量多少", sku="HM-W008"))
     assert "150克" in filled.drafts[0].text
+
+
+@pytest.fixture(scope="module")
+def tea_finder(tmp_path_factory):
+    """The imported tea shop: names like 明前龙井 that never say 绿茶; categories that do."""
+    from pathlib import Path
+
+    from copilot.container import build_copilot
+    from tests.conftest import make_settings
+
+    knowledge = Path(__file__).parents[1] / "examples" / "tea-shop" / "knowledge"
+    copilot = build_copilot(make_settings(tmp_path_factory.mktemp("tea"), knowledge_dir=knowledge))
+    copilot.ingest()
+    return copilot.grounder.products
+
+
+@pytest.mark.parametrize(
+    ("message", "sku"),
+    [("绿茶怎么泡", "TEA-LJ-250"), ("红茶能放多久", "TEA-ZS-200"), ("乌龙茶香吗", "TEA-TGY-250")],
+)
+def test_the_category_a_product_is_in_names_it(tea_finder, message, sku):
+    assert tea_finder.named_in(message) == sku

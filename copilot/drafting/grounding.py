@@ -195,9 +195,9 @@ class Grounder:
         return facts
 
     def _own_words(self, query: str, focus: Chunk | None) -> set[str]:
-        """The question's words once the name of the product it is about is cut out."""
+        """The question's words once the name (and category) of its product is cut out."""
         words = set(self.retriever.tokens(query))
-        named = normalize(focus.title) if focus is not None else ""
+        named = normalize(f"{focus.title} {category_of(focus)}") if focus is not None else ""
         return {word for word in words if word not in named}
 
     @staticmethod

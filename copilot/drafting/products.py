@@ -4,8 +4,8 @@ A word of a product's name identifies it as well as it is rare among the shop's 
 水壶 in one name points at that kettle, 耳机 in two names says "one of the earphones". The word
 a name ends in (耳机, 手机壳) says what the product is and counts more than a word inside it
 (手机 in 手机壳), and customers' everyday words for a kind of product (充电头 for 充电器,
-保护壳 for 手机壳; data/product_words.yaml) count as the name's. Attribute words (容量, 颜色)
-never identify a product.
+保护壳 for 手机壳; data/product_words.yaml) and the words of its category (芒果 for 海南贵妃芒
+in category 芒果) count as the name's. Attribute words (容量, 颜色) never identify a product.
 """
 
 import re
@@ -64,7 +64,10 @@ class ProductFinder:
         products = self.retriever.chunks_of("product")
         key = tuple(p.id for p in products)
         if key != self._built_for:
-            self._names = {p.sku: self._words(p.title) for p in products}
+            # a product's category names it too (芒果 for 海南贵妃芒 in category 芒果)
+            self._names = {
+                p.sku: self._words(p.title) | self._words(category_of(p)) for p in products
+            }
             self._heads = {p.sku: self._head_words(p.title, self._names[p.sku]) for p in products}
             counts = Counter(word for name in self._names.values() for word in name)
             self._weights = {

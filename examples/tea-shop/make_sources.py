@@ -6,11 +6,11 @@ script only shows how they were made (GB18030 CSV, as chat workbenches export; .
 openpyxl; a plain-text policy page).
 """
 
-import csv
-import io
+import sys
 from pathlib import Path
 
-import openpyxl
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from exports import write_csv, write_sheet  # noqa: E402
 
 SOURCE = Path(__file__).parent / "source"
 
@@ -179,30 +179,10 @@ POLICY = """山间茶舍售后说明
 def main() -> None:
     """Write the four source files."""
     SOURCE.mkdir(parents=True, exist_ok=True)
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(["分组", "快捷编码", "短语内容"])
-    writer.writerows(PHRASES)
-    (SOURCE / "快捷短语.csv").write_bytes(text.getvalue().encode("gb18030"))
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "问答"
-    sheet.append(["问题", "相似问法", "答案", "关联商品"])
-    for row in QA:
-        sheet.append(list(row))
-    book.save(SOURCE / "问答.xlsx")
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "商品"
-    sheet.append(
-        ["商家编码", "商品名称", "类目", "价格", "产地", "规格", "保质期", "储存方式", "冲泡方法"]
-    )
-    for row in PRODUCTS:
-        sheet.append(list(row))
-    book.save(SOURCE / "商品.xlsx")
-
+    write_csv(SOURCE / "快捷短语.csv", ["分组", "快捷编码", "短语内容"], PHRASES, "gb18030")
+    write_sheet(SOURCE / "问答.xlsx", "问答", ["问题", "相似问法", "答案", "关联商品"], QA)
+    headers = ["商家编码", "商品名称", "类目", "价格", "产地", "规格", "保质期", "储存方式"]
+    write_sheet(SOURCE / "商品.xlsx", "商品", [*headers, "冲泡方法"], PRODUCTS)
     (SOURCE / "售后说明.txt").write_text(POLICY, encoding="utf-8")
 
 

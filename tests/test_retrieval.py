@@ -4,10 +4,11 @@ import pytest
 from langchain_core.documents import Document
 from opencc import OpenCC
 
+from copilot.container import build_copilot
 from copilot.index.langchain_retriever import KnowledgeRetriever
 from copilot.index.quality import evaluate, load_questions
 from copilot.index.retriever import SearchFilters
-from tests.conftest import DATA
+from tests.conftest import DATA, make_settings
 
 
 def test_shipping_question_returns_the_courier_rule_first(bundled_copilot):
@@ -115,3 +116,20 @@ def test_search_through_chroma_matches_the_in_memory_exact_search(bundled_copilo
         bundled_copilot.retriever.encode_query("能发顺丰吗"), ["rule:shipping:快递公司"]
     )
     assert abs(float(scores[0]) - float(expected[0])) < 1e-4
+
+
+def test_a_word_cut_differently_in_the_rule_still_counts_in_part(tmp_path):
+    """jieba reads 满减 as one word and 满99元减10元 as several: every character there is half."""
+    rules = tmp_path / "shop" / "rules"
+    rules.mkdir(parents=True)
+    (rules / "offers.md").write_text(
+        "# 优惠\n\n## 满减活动\n全店满减，每单都能用。\n\n## 满额立减\n全店满99元减10元。\n\n"
+        "## 赠品\n满两件送杯垫。\n",
+        encoding="utf-8",
+    )
+    copilot = build_copilot(make_settings(tmp_path, knowledge_dir=tmp_path / "shop"))
+    copilot.ingest()
+    whole, in_part, one_character = copilot.retriever.coverage(
+        "满减", ["rule:offers:满减活动", "rule:offers:满额立减", "rule:offers:赠品"]
+    )
+    assert (whole, in_part, one_character) == (1.0, 0.5, 0.0)

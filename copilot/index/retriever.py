@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 DEFAULT_TYPES: tuple[ChunkType, ...] = ("product", "faq", "rule")
 Method = Literal["hybrid", "dense", "bm25"]
 MASK_CACHE_SIZE = 256
+# credit for a query word the chunk has every character of but not as a word (满减 / 满99元减10元)
+PARTIAL_WORD_CREDIT = 0.5
 
 
 class SearchFilters(BaseModel):
@@ -79,6 +81,7 @@ class _LexicalIndex:
     bm25: BM25Index
     tokenizer: ChineseTokenizer
     words: list[frozenset[str]]
+    characters: list[frozenset[str]] = field(default_factory=list)  # of each chunk's words
     matrix: np.ndarray | None = None  # every chunk's embedding, row i = chunks[i], when small
     product_texts: tuple[str, ...] = ()
     masks: dict[tuple, np.ndarray] = field(default_factory=dict)
@@ -134,6 +137,7 @@ class HybridRetriever:
                 bm25=BM25Index(documents),
                 tokenizer=tokenizer,
                 words=[frozenset(doc) for doc in documents],
+                characters=[frozenset("".join(doc)) for doc in documents],
                 matrix=matrix,
                 product_texts=tuple(c.text for c in chunks if c.type == "product"),
                 sentences=snapshot.sentences,
@@ -249,7 +253,11 @@ class HybridRetriever:
         )
 
     def coverage(self, query: str, chunk_ids: list[str]) -> list[float]:
-        """Share of the query's IDF weight that each chunk's words cover (lexical relevance)."""
+        """Share of the query's IDF weight that each chunk's words cover (lexical relevance).
+
+        A query word the chunk does not have as a word but has every character of counts in
+        part: jieba cuts chat words and shop text differently (满减 against 满99元减10元).
+        """
         index = self._index()
         tokens = set(index.tokenizer.tokens(query))
         total = sum(index.bm25.idf(t) for t in tokens)
@@ -258,8 +266,16 @@ class HybridRetriever:
         result = []
         for chunk_id in chunk_ids:
             position = index.positions.get(chunk_id)
-            words = index.words[position] if position is not None else frozenset()
-            result.append(sum(index.bm25.idf(t) for t in tokens & words) / total)
+            if position is None:
+                result.append(0.0)
+                continue
+            words, characters = index.words[position], index.characters[position]
+            covered = sum(
+                index.bm25.idf(t) * (1.0 if t in words else PARTIAL_WORD_CREDIT)
+                for t in tokens
+                if t in words or (len(t) > 1 and set(t) <= characters)
+            )
+            result.append(covered / total)
         return result
 
     def idf(self, token: str) -> float:

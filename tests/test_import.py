@@ -224,3 +224,44 @@ def test_policy_pages_split_by_headings_or_paragraphs(tmp_path):
     text = page.read_text("utf-8")
     assert text.startswith("# 售后说明") and "## 退货\n\n未拆封7天内可退。" in text
     assert "## 第2条\n\n保修期内免费维修。" in text
+
+
+def test_the_gap_likeness_separates_the_bundled_shops_scripts():
+    """data/phrase_functions.yaml's threshold, checked as it was set: leave-one-out on the
+    bundled shop's scripts, whose knowledge_gap ones must reach it and no other script may."""
+    from copilot.config import bundled_knowledge_dir
+    from copilot.datafiles import package_yaml
+    from copilot.index.embeddings.use_multilingual import UseMultilingualEmbeddings
+
+    gap = package_yaml("copilot.onboarding", "phrase_functions.yaml")["knowledge_gap"]
+    examples = [str(e) for e in gap["examples"]]
+    scripts = [
+        (entry["text"], "knowledge_gap" in entry.get("tags", []))
+        for path in sorted((bundled_knowledge_dir() / "scripts").glob("*.yaml"))
+        for entry in yaml.safe_load(path.read_text("utf-8"))
+    ]
+    encoder = UseMultilingualEmbeddings()
+    example_vectors = encoder.encode(examples)
+    vectors = encoder.encode([text for text, _ in scripts])
+    assert sum(is_gap for _, is_gap in scripts) >= 3
+    for (text, is_gap), vector in zip(scripts, vectors, strict=True):
+        others = [i for i, example in enumerate(examples) if example != text]
+        nearest = float((example_vectors[others] @ vector).max())
+        assert (nearest >= gap["likeness"]) == is_gap, (text, nearest)
+
+
+def test_a_phrase_groups_name_says_greeting_or_goodbye_and_titles_skip_the_address(tmp_path):
+    path = tmp_path / "phrases.csv"
+    path.write_text(
+        "分组,短语\n欢迎语,亲，欢迎光临，今天的货都是产地直发\n结束语,祝您生活愉快\n"
+        "售前,亲，这款已经是最低折扣了，下单可以领券\n",
+        encoding="utf-8",
+    )
+    run([path], tmp_path / "out")
+    welcome, goodbye, offer = yaml.safe_load((tmp_path / "out" / PHRASES_FILE).read_text("utf-8"))
+    # the stand-in model reads 发 as shipping; the agents' own group says it is a greeting
+    assert (welcome["intent"], welcome["tags"]) == ("greeting", ["imported", "opening"])
+    assert (goodbye["intent"], goodbye["tags"]) == ("greeting", ["imported", "closing"])
+    facts = (tmp_path / "out" / "rules/imported-phrases.md").read_text("utf-8")
+    assert "## 这款已经是最低折扣了" in facts and "## 亲" not in facts
+    assert "欢迎光临" not in facts  # a greeting states no fact

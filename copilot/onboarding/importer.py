@@ -74,6 +74,27 @@ class _Built:
     pages: dict[str, str] = field(default_factory=dict)  # relative path -> markdown
 
 
+# what a group of quick phrases is for, in the names workbenches give them (欢迎语, 结束语):
+# the agents' own grouping says it better than a model reading one phrase
+GROUP_FUNCTIONS = {"opening": ("欢迎", "问候", "开场"), "closing": ("结束", "告别", "道别")}
+# a phrase's first clause is its title, unless it is a form of address (亲, 您好)
+MIN_TITLE_CHARS = 3
+
+
+def _function_from_group(group: str) -> str | None:
+    for function, words in GROUP_FUNCTIONS.items():
+        if any(word in group for word in words):
+            return function
+    return None
+
+
+def _title(text: str) -> str:
+    """A rule section's title for a phrase: its first clause that says something."""
+    clauses = [c.strip() for c in re.split(r"[，。！？,!?；;～~]", text) if c.strip()]
+    telling = [c for c in clauses if len(c) >= MIN_TITLE_CHARS]
+    return (telling or clauses or [text])[0][:24]
+
+
 def _stage_from_group(group: str) -> str | None:
     for stage, words in STAGE_WORDS.items():
         if any(word in group for word in words):
@@ -94,6 +115,13 @@ def _phrases(
         group = row.get(columns.get("group", ""), "")
         shortcut = row.get(columns.get("shortcut", ""), "")
         intent, stage, confidence, sure = classify(text)
+        function = _function_from_group(group)
+        if function:  # the agents' own group: a greeting or goodbye, whatever the model read
+            intent, sure = "greeting", True
+        elif function_of:
+            function = function_of(text, intent)
+        if function == "knowledge_gap":
+            intent = "other"  # it answers no intent: drafts use it wherever the knowledge has none
         grouped = _stage_from_group(group)
         if grouped and grouped not in INTENT_STAGES.get(intent, (grouped,)):
             sure = False  # the model's intent does not occur in the group's stage: check it
@@ -105,9 +133,6 @@ def _phrases(
             identifier = f"{base}-{counter}"
         used.add(identifier)
         tags = ["imported"] + ([] if sure else ["low_confidence"])
-        function = function_of(text, intent) if function_of else None
-        if function == "knowledge_gap":
-            intent = "other"  # it answers no intent: drafts use it wherever the knowledge has none
         if function:
             tags.append(function)
         for term in banned(text):
@@ -119,8 +144,7 @@ def _phrases(
             and not any(m in text for m in APOLOGY_MARKERS)
         ):
             # shops keep facts in quick phrases (满199减20, 水温80度): quotable as facts too
-            title = re.split(r"[，。！？,!?；;]", text)[0][:24]
-            built.phrase_facts.append((title, text))
+            built.phrase_facts.append((_title(text), text))
         comment = f"{where} · 分组 {group or '-'} · 意图置信度 {confidence:.2f}"
         if function:
             comment += f" · 用途 {function}"

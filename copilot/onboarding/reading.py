@@ -5,6 +5,7 @@ from pathlib import Path
 from copilot.compliance.guard import ComplianceGuard
 from copilot.compliance.lexicon import load_lexicon
 from copilot.config import Settings
+from copilot.datafiles import package_yaml
 from copilot.drafting.offline import load_phrasing
 from copilot.drafting.playbook import built_in_playbook
 from copilot.index.embeddings.use_multilingual import UseMultilingualEmbeddings
@@ -12,11 +13,6 @@ from copilot.onboarding.importer import BannedCheck, Classifier, FunctionOf
 from copilot.schemas import MAX_MESSAGE_CHARS, DraftRequest, unsafe_text_problem
 from copilot.understand.analyzer import MessageAnalyzer
 from copilot.understand.model import UnderstandingModel
-
-# a phrase at least this close in meaning to one of the built-in playbook's "I'll check and
-# reply" moves is the shop's own version of it. Set on the bundled shop's 121 scripts: its
-# clearest gap script is 0.76 from them, and no script that is not a gap one comes nearer than 0.61
-GAP_LIKENESS = 0.65
 
 
 def phrase_reading(settings: Settings) -> tuple[Classifier, FunctionOf]:
@@ -28,18 +24,17 @@ def phrase_reading(settings: Settings) -> tuple[Classifier, FunctionOf]:
 def _function_of(encoder: UseMultilingualEmbeddings) -> FunctionOf:
     """What a quick phrase does: knowledge_gap or closing (see FunctionOf), else None.
 
-    knowledge_gap: close in meaning to the playbook's "I'll check and reply" moves. Multilingual
-    USE only finds the close rewordings of them, so a shop's freely worded one stays as written
-    (tag it by hand). closing: a greeting that promises to stay in touch (随时找我, the drafter's
-    own test) or says goodbye (再见).
+    knowledge_gap: close in meaning to the examples in data/phrase_functions.yaml. closing: a
+    greeting that promises to stay in touch (随时找我, the drafter's own test) or says goodbye.
     """
-    playbook = built_in_playbook()
-    gap_moves = [move.text for move in playbook.moves if "knowledge_gap" in move.tags]
-    gap_vectors = encoder.encode(gap_moves)
-    closing_words = [*load_phrasing()["closing_words"], *playbook.situations.get("farewell", [])]
+    gap = package_yaml("copilot.onboarding", "phrase_functions.yaml")["knowledge_gap"]
+    gap_vectors = encoder.encode([str(example) for example in gap["examples"]])
+    likeness = float(gap["likeness"])
+    farewell = built_in_playbook().situations.get("farewell", [])
+    closing_words = [*load_phrasing()["closing_words"], *farewell]
 
     def function_of(text: str, intent: str) -> str | None:
-        if float((gap_vectors @ encoder.encode([text])[0]).max()) >= GAP_LIKENESS:
+        if float((gap_vectors @ encoder.encode([text])[0]).max()) >= likeness:
             return "knowledge_gap"
         if intent == "greeting" and any(word in text for word in closing_words):
             return "closing"

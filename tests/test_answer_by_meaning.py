@@ -35,6 +35,7 @@ def outdoor(tmp_path_factory):
         ("速开帐篷防雨怎么样", "中雨", "product:OUT-T01"),  # the question's own word (防雨)
         ("速开帐篷一个人能搭吗", "1分钟", "product:OUT-T01"),  # 搭 in 搭建
         ("露营灯能给手机充电吗", "5伏1安", "faq:OUT-L01:1"),  # the FAQ that asks it still wins
+        ("露营灯是哪里产的", "永康", "product:OUT-L01"),  # 产 in 产地; 哪里 only asks where
     ],
 )
 def test_attribute_asked_without_its_name_is_answered(outdoor, message, fact, cited):

@@ -29,6 +29,8 @@ _LATIN = re.compile(r"[a-z0-9][a-z0-9.+-]*[a-z0-9]")
 _COUNTED = "0123456789一二两三四五六七八九十半几"
 # words made only of these ask how or what, not about what (什么, 怎么, 可以, 多少)
 QUESTION_CHARS = frozenset("什么怎样可以多少几吗呢吧啊的了是有能会要用哪个")
+# question words with a character that elsewhere says what (里 of 哪里 is not 里面's)
+QUESTION_WORDS = ("哪里", "哪儿", "哪边", "哪一")
 # an attribute holding half of the question's own words (its name's set aside) answers it
 ASKED_WORDS_SHARE = 0.5
 ASKED_CHARS_SHARE = 0.5  # ... or more than half of its characters
@@ -210,6 +212,8 @@ class FactExtractor:
         """
         units = self._asked_units(asked)
         own = without_name(asked, normalize(name))
+        for word in QUESTION_WORDS:
+            own = own.replace(word, " ")
         words = [t for t in self.retriever.tokens(own) if len(t) > 1 and set(t) - QUESTION_CHARS]
         weights = {t: self.retriever.idf(t) or 1.0 for t in words}
         total = sum(weights.values())

@@ -4,6 +4,7 @@ Screenshots go to test-artifacts/. Nothing downloads a browser: without /usr/bin
 (the README's test command installs it) these tests are skipped, saying why.
 """
 
+import re
 import shutil
 import threading
 import time
@@ -201,8 +202,10 @@ def test_analytics_shows_coverage_in_chinese(page, server):
     page.goto(server + "/analytics")
     page.wait_for_selector("tr[data-coverage]")
     table = page.inner_text("#coverage")
-    assert "本店话术" in table and "售前" in table and "quality_issue" not in table
+    assert "本店话术" in table and "售前" in table and "讲价" in table
+    assert not re.search(r"[a-z_]{4,}", table)  # no intent or situation codes (bargain)
     assert page.locator("#write-next li").count() >= 1
+    assert not re.search(r"[a-z_]{4,}", page.inner_text("#write-next"))
     assert page.locator("[data-trend]").count() == 5  # requests, acceptance, intervention...
     assert page.locator("[data-trend='requests'] svg circle").count() >= 1
     assert "请求（每天" in page.inner_text("[data-trend='requests']")

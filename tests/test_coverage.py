@@ -37,7 +37,11 @@ def test_every_intent_in_every_stage_is_answered_by_someone(tea):
     assert by[("shipping", "insale")]["answered_by"] == "shop"  # the imported quick phrases
     assert by[("invoice", "presale")]["answered_by"] == "playbook"  # nothing of the shop's own
     assert any(r["kind"] == "situation" for r in body["rows"])
+    # the shop reads Chinese, never the codes: every row's label and every item to write
+    codes = {r["name"] for r in body["rows"]}
+    assert all(r["label"] and r["label"] != r["name"] for r in body["rows"])
     assert body["write_next"] and len(body["write_next"]) <= 8
+    assert not any(code in item for item in body["write_next"] for code in codes)
     assert any("咖啡" in g["question"] for g in body["knowledge_gaps"])
     assert body["low_confidence"], "readings below the floor (0.9 here) are listed"
 
@@ -55,7 +59,7 @@ def test_a_shop_that_switches_the_playbook_off_sees_what_nothing_answers(tmp_pat
     invoice = [r for r in rows if r.kind == "intent" and r.name == "invoice"]
     assert invoice and all(r.answered_by == "nothing" for r in invoice)
     assert any(
-        "invoice" in item and "没有任何回复" in item for item in copilot.coverage().write_next
+        "“发票”" in item and "没有任何回复" in item for item in copilot.coverage().write_next
     )
 
 
@@ -82,3 +86,12 @@ def test_the_cli_prints_the_report_in_each_format(tea, fmt, marker):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert marker in result.output
+
+
+def test_every_built_in_situation_has_a_chinese_name():
+    from copilot.drafting.offline import load_phrasing
+    from copilot.drafting.playbook import load_playbook
+    from copilot.onboarding.coverage import SITUATION_LABELS
+
+    situations = load_playbook(None, load_phrasing().get("situational_tags", {})).situations
+    assert set(situations) - set(SITUATION_LABELS) == set()

@@ -40,3 +40,21 @@ INTENT_STAGES: dict[str, tuple[str, ...]] = {
     "invoice": ("presale", "insale", "aftersale"),
     "other": ("presale", "insale", "aftersale"),
 }
+
+# What agents and shop owners read instead of the codes (the web console has the same table).
+INTENT_LABELS: dict[str, str] = {
+    "greeting": "问候",
+    "product_info": "商品咨询",
+    "size_advice": "尺码建议",
+    "promotion": "优惠活动",
+    "payment": "付款",
+    "order_change": "修改订单",
+    "shipping": "发货物流",
+    "return_exchange": "退换货",
+    "refund": "退款",
+    "quality_issue": "质量问题",
+    "complaint": "投诉",
+    "invoice": "发票",
+    "other": "其他",
+}
+STAGE_LABELS: dict[str, str] = {"presale": "售前", "insale": "售中", "aftersale": "售后"}

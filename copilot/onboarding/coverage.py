@@ -18,11 +18,49 @@ from pydantic import BaseModel, Field
 from copilot.drafting.playbook import SPECIAL_TAGS, Playbook
 from copilot.feedback.analytics import GapGroup, IntentStats
 from copilot.knowledge.loader import KnowledgeBase
-from copilot.knowledge.taxonomy import INTENT_STAGES
+from copilot.knowledge.taxonomy import INTENT_LABELS, INTENT_STAGES, STAGE_LABELS
 
 # the list of what to write next stops here: a short list is read, a long one is not
 WRITE_NEXT = 8
-STAGE_NAMES = {"presale": "售前", "insale": "售中", "aftersale": "售后"}
+# the situations of the built-in playbook and the drafter's phrasing, as a shop owner calls them
+# (a situation a shop adds in its own playbook.yaml shows its tag)
+SITUATION_LABELS = {
+    "thanks": "顾客道谢",
+    "farewell": "顾客告别",
+    "presence": "问在不在",
+    "which_product": "没说哪款商品",
+    "not_sold": "问没卖的商品",
+    "recommend": "求推荐",
+    "gift": "送礼",
+    "authentic": "问是否正品",
+    "bargain": "讲价",
+    "price_match": "比价",
+    "coupon_failed": "优惠券用不了",
+    "cancel": "取消订单",
+    "address": "改地址",
+    "signed_missing": "显示签收没收到",
+    "refund_waiting": "退款没到账",
+    "safety_incident": "安全事故",
+    "threat": "威胁投诉",
+    "special_vat": "专用发票",
+    "stuck": "物流不动",
+    "late": "迟迟不发货",
+    "lost": "包裹丢失",
+    "damaged": "商品破损",
+    "wrong_item": "发错货",
+    "missing_item": "少发漏发",
+    "payment_failed": "付款失败",
+    "attitude": "客服态度",
+    "compensation": "要求赔偿",
+    "courier": "快递问题",
+    "delay": "物流延误",
+    "exclusion": "不退换的情形",
+    "expired": "超过售后期限",
+    "minor_flaw": "小瑕疵",
+    "out_of_stock": "缺货",
+    "repeated": "反复联系没解决",
+    "slow_reply": "回复慢",
+}
 
 AnsweredBy = Literal["shop", "playbook", "nothing"]
 
@@ -32,6 +70,7 @@ class CoverageRow(BaseModel):
 
     kind: Literal["intent", "situation"]
     name: str = Field(description="intent, or situation tag")
+    label: str = Field(description="the intent or situation in Chinese, as the shop reads it")
     stage: str = ""
     answered_by: AnsweredBy
     shop_scripts: int
@@ -67,6 +106,7 @@ def _rows(kb: KnowledgeBase, playbook: Playbook, requests: dict[str, int]) -> li
                 CoverageRow(
                     kind="intent",
                     name=intent,
+                    label=INTENT_LABELS[intent],
                     stage=stage,
                     answered_by=answered,
                     shop_scripts=own,
@@ -84,6 +124,7 @@ def _rows(kb: KnowledgeBase, playbook: Playbook, requests: dict[str, int]) -> li
             CoverageRow(
                 kind="situation",
                 name=situation,
+                label=SITUATION_LABELS.get(situation, situation),
                 answered_by=answered,
                 shop_scripts=own,
                 playbook_moves=len(moves),
@@ -99,7 +140,8 @@ def _write_next(
     """What to write first: gaps and heavily edited intents by traffic, then unscripted intents."""
     todo = [f"补充知识：客户常问“{g.question}”（{g.count} 次），知识库没有答案" for g in gaps[:3]]
     todo += [
-        f"改进 {s.intent} 的话术和知识：客服修改或拒绝了 {s.intervention_rate:.0%} 的草稿"
+        f"改进“{INTENT_LABELS.get(s.intent, s.intent)}”的话术和知识："
+        f"客服修改或拒绝了 {s.intervention_rate:.0%} 的草稿"
         for s in heavy
     ]
     unscripted = sorted(
@@ -107,7 +149,7 @@ def _write_next(
         key=lambda r: (-r.requests, r.name),
     )
     todo += [
-        f"为 {r.name}（{STAGE_NAMES[r.stage]}）写本店话术：现在"
+        f"为“{r.label}”（{STAGE_LABELS[r.stage]}）写本店话术：现在"
         + ("由内置话术兜底" if r.answered_by == "playbook" else "没有任何回复")
         + (f"，收到 {r.requests} 次咨询" if r.requests else "")
         for r in unscripted
@@ -140,13 +182,23 @@ def render_csv(coverage: Coverage) -> str:
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(
-        ["kind", "name", "stage", "answered_by", "shop_scripts", "playbook_moves", "requests"]
+        [
+            "kind",
+            "name",
+            "label",
+            "stage",
+            "answered_by",
+            "shop_scripts",
+            "playbook_moves",
+            "requests",
+        ]
     )
     for row in coverage.rows:
         writer.writerow(
             [
                 row.kind,
                 row.name,
+                row.label,
                 row.stage,
                 row.answered_by,
                 row.shop_scripts,
@@ -161,8 +213,8 @@ def render_html(coverage: Coverage, title: str = "知识覆盖报告") -> str:
     """A self-contained page: what to write next, the coverage table, gaps, unsure readings."""
     answered = {"shop": "本店话术", "playbook": "内置话术兜底", "nothing": "没有回复"}
     rows = "".join(
-        f"<tr class='{r.answered_by}'><td>{escape(r.name)}</td>"
-        f"<td>{STAGE_NAMES.get(r.stage, '情境')}</td>"
+        f"<tr class='{r.answered_by}'><td>{escape(r.label)}</td>"
+        f"<td>{STAGE_LABELS.get(r.stage, '情境')}</td>"
         f"<td>{answered[r.answered_by]}</td><td>{r.shop_scripts}</td>"
         f"<td>{r.playbook_moves}</td><td>{r.requests}</td></tr>"
         for r in coverage.rows

@@ -94,7 +94,7 @@ async function loadCoverage(params) {
   document.getElementById("coverage").replaceChildren(
     el("tr", {}, ...["意图/情境", "阶段", "由谁回答", "本店话术", "内置话术", "咨询"].map(t => el("th", {}, t))),
     ...c.rows.map(r => el("tr", {"data-coverage": r.answered_by},
-      el("td", {}, label(r.name)), el("td", {}, r.stage ? label(r.stage) : "情境"),
+      el("td", {}, r.label), el("td", {}, r.stage ? label(r.stage) : "情境"),
       el("td", {}, label(r.answered_by)), el("td", {}, String(r.shop_scripts)),
       el("td", {}, String(r.playbook_moves)), el("td", {}, String(r.requests)))));
 }

@@ -19,6 +19,15 @@ def test_a_reply_never_says_the_same_sentence_twice():
     )
 
 
+def test_a_sentence_that_is_part_of_an_earlier_one_is_not_said_again():
+    reply = _Reply("直接解答")
+    reply.add("还没发货的订单可以改地址，您把新地址发我，我帮您备注。")
+    reply.add("还没发货的订单可以改地址。运费险下单时自动赠送。")
+    assert reply.draft().text == (
+        "还没发货的订单可以改地址，您把新地址发我，我帮您备注。运费险下单时自动赠送。"
+    )
+
+
 def _draft(knowledge, tmp_path, message: str) -> str:
     copilot = build_copilot(make_settings(tmp_path, knowledge_dir=knowledge))
     copilot.ingest()

@@ -19,6 +19,8 @@ GREETING_MARKERS = ("您好", "你好", "亲", "欢迎", "在的", "早上好", 
 SCRIPT_MARGIN = 0.05
 PROBLEM_INTENTS = frozenset({"quality_issue", "complaint"})
 DUPLICATE_OVERLAP = 0.6
+# a sentence this much inside an earlier one (its character bigrams) adds nothing to it
+CONTAINED = 0.8
 
 
 def load_phrasing() -> dict:
@@ -34,6 +36,20 @@ def overlap(a: str, b: str) -> float:
     """Share of character bigrams two texts have in common (Jaccard)."""
     x, y = _bigrams(a), _bigrams(b)
     return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def contained(a: str, b: str) -> float:
+    """Share of a's character bigrams that b has: 1.0 when b already says all of a."""
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / len(x) if x and y else 0.0
+
+
+def repeats(sentence: str, said: str) -> bool:
+    """Whether a sentence says again what an earlier one said, in near words or as part of it.
+
+    还没发货的订单可以改地址。 after 还没发货的订单可以改地址，您把新地址发我… adds nothing.
+    """
+    return overlap(sentence, said) > DUPLICATE_OVERLAP or contained(sentence, said) >= CONTAINED
 
 
 @dataclass
@@ -55,7 +71,7 @@ class _Reply:
         text = "".join(
             sentence
             for sentence in draft_sentences(text)
-            if not any(overlap(sentence, old) > DUPLICATE_OVERLAP for old in said)
+            if not any(repeats(sentence, old) for old in said)
         )
         if not text.strip("。！？!?；;～，, \n"):
             return

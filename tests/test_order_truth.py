@@ -126,6 +126,15 @@ def test_lateness_and_its_rule_are_only_said_when_the_order_bears_them_out():
     assert unpaid == LATE_REPLY  # no payment time: lateness unknown, nothing contradicts it
 
 
+def test_the_dispatch_promise_is_read_from_the_dispatch_rule_not_any_hours():
+    """ "客服会在1小时内处理" is a refund rule's hours: an order shipped in 10 hours is not late."""
+    reply = (
+        "订单还没有发货时申请仅退款，客服会在1小时内处理。"
+        "承诺时间内没有发货的订单，本店按商品实付金额的10%给予补偿。"
+    )
+    assert "10%" not in keep_to_the_order(reply, IN_TIME, CHECK)
+
+
 def test_a_shipped_order_is_never_said_to_be_packing():
     text = "您的订单正在打包中，付款后48小时内会发出。"
     assert keep_to_the_order(text, IN_TIME, CHECK) == CHECK

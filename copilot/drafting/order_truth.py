@@ -72,7 +72,8 @@ DEFAULT_DISPATCH_HOURS = 48
 RETURN_WINDOW_DAYS = 7
 # the longest a parcel travels: a return window is only certainly over this long after dispatch
 LONGEST_TRANSIT_DAYS = 7
-_HOURS = re.compile(r"(\d+)\s*小时(?:内|没有|未|还没)")
+# the dispatch promise's hours: "N小时内(从杭州仓)发货", not "1小时内处理" of a refund rule
+_HOURS = re.compile(r"(\d+)\s*小时(?:内|没有|未|还没)[^，。；,;\d]{0,6}?发")
 # a sentence with one of these does not assert: it supposes, asks or explains the usual course
 NOT_ASSERTING = (
     "如果", "的话", "若是", "是否", "有没有", "吗", "一般", "通常", "之后", "以后", "后会",

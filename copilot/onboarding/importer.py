@@ -187,20 +187,18 @@ def _products(table: Table, columns, built: _Built, banned, report) -> None:
         built.products[sku] = product
 
 
-def _product_named(product: str, products: dict[str, dict]) -> str | None:
-    """The sku a Q&A row's product column means: a sku, a name, or part of one product's name.
+def _products_named(product: str, products: dict[str, dict]) -> list[str]:
+    """The skus a Q&A row's product column may mean: a sku, a name, or part of names.
 
     Q&A sheets often name a product shorter than the product list does (海南贵妃芒 for 海南贵妃芒
-    5斤装); a part that several names hold means none of them.
+    5斤装); the row belongs to a product only when exactly one is meant.
     """
     if not product:
-        return None
+        return []
     if product in products:
-        return product
+        return [product]
     exact = [sku for sku, p in products.items() if p["name"] == product]
-    holding = [sku for sku, p in products.items() if product in p["name"]]
-    found = exact or holding
-    return found[0] if len(found) == 1 else None
+    return exact or sorted(sku for sku, p in products.items() if product in p["name"])
 
 
 def _qa(table: Table, columns, built: _Built, banned, report) -> None:
@@ -217,19 +215,16 @@ def _qa(table: Table, columns, built: _Built, banned, report) -> None:
         for term in banned(answer):
             report.warnings.append(f"{where}: uses the banned term {term}; fix it at the source")
         product = row.get(columns.get("product", ""), "")
-        sku = _product_named(product, built.products)
-        if sku:
-            faq = built.products[sku].setdefault("faq", [])
+        named = _products_named(product, built.products)
+        if len(named) == 1:
+            faq = built.products[named[0]].setdefault("faq", [])
             asked = "；".join([question, *similar]) if similar else question
             faq.append({"q": asked, "a": answer})
         else:
-            holding = sorted(
-                s for s, p in built.products.items() if product and product in p["name"]
-            )
-            if len(holding) > 1:
+            if len(named) > 1:
                 report.warnings.append(
-                    f"{where}: product '{shown(product)}' names {len(holding)} imported products "
-                    f"({', '.join(holding)}); kept as shop FAQ"
+                    f"{where}: product '{shown(product)}' names {len(named)} imported products "
+                    f"({', '.join(named)}); kept as shop FAQ"
                 )
             elif product:
                 report.warnings.append(

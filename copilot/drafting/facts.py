@@ -31,6 +31,18 @@ _COUNTED = "0123456789一二两三四五六七八九十半几"
 QUESTION_CHARS = frozenset("什么怎样可以多少几吗呢吧啊的了是有能会要用哪个")
 # question words with a character that elsewhere says what (里 of 哪里 is not 里面's)
 QUESTION_WORDS = ("哪里", "哪儿", "哪边", "哪一")
+# a question with one of these asks how a product is overall, which its description answers
+OVERVIEW_ASKS = (
+    "怎么样",
+    "咋样",
+    "好不好",
+    "好用吗",
+    "好用不",
+    "如何",
+    "值不值",
+    "介绍一下",
+    "有什么特点",
+)
 # an attribute holding half of the question's own words (its name's set aside) answers it
 ASKED_WORDS_SHARE = 0.5
 ASKED_CHARS_SHARE = 0.5  # ... or more than half of its characters
@@ -39,6 +51,20 @@ ASKED_CHARS_SHARE = 0.5  # ... or more than half of its characters
 def content_chars(text: str, ignored: frozenset[str] = QUESTION_CHARS) -> set[str]:
     """The Chinese characters of text that say what it is about (not 吗, 什么, 能…)."""
     return {c for c in text if CJK_CHAR.match(c)} - ignored
+
+
+def shares_asked(text: str, words: set[str], ignored: frozenset[str]) -> bool:
+    """Whether text has one of a question's own words, or two of their characters.
+
+    Characters count because jieba splits chat text oddly (要冲 / 多稠 against 冲调 / 变稠);
+    ignored: characters that only ask (吗, 什么). A question with no words of its own asks
+    about nothing in particular, which any text answers.
+    """
+    text = normalize(text)
+    chars = content_chars("".join(words), ignored)
+    if not words or not chars or any(len(word) > 1 and word in text for word in words):
+        return True
+    return sum(c in text for c in chars) >= min(2, len(chars))
 
 
 def without_name(asked: str, name: str) -> str:
@@ -211,6 +237,21 @@ class FactExtractor:
         无酒精). None when no attribute does.
         """
         units = self._asked_units(asked)
+        best, best_score = None, 0.0
+        for key, share in self._shares(name, attributes, asked).items():
+            score = (1.0 if units and self._counted_in(attributes[key], units) else 0.0) + share
+            if (score >= 1.0 or share >= ASKED_WORDS_SHARE) and score > best_score:
+                best, best_score = key, score
+        return best
+
+    def _shares(
+        self, name: str, attributes: dict[str, str], asked: str, any_chars: bool = False
+    ) -> dict[str, float]:
+        """How much of the question's own words (its product's name set aside) each attribute holds.
+
+        Weighted by rarity; 类目 and 价格 are not asked about this way.
+        any_chars: the share of the words' characters counts however small (else only past half).
+        """
         own = without_name(asked, normalize(name))
         for word in QUESTION_WORDS:
             own = own.replace(word, " ")
@@ -219,7 +260,7 @@ class FactExtractor:
         total = sum(weights.values())
         chars = content_chars(own)
         latin = _LATIN.findall(own)  # a model or standard named (LDAC) must be there itself
-        best, best_score = None, 0.0
+        shares = {}
         for key, value in attributes.items():
             if key in ("类目", "价格"):
                 continue
@@ -227,12 +268,32 @@ class FactExtractor:
             share = sum(w * _found(t, text) for t, w in weights.items()) / total if total else 0.0
             # jieba splits chat text oddly (一个人能搭 → 人能/搭): most of its characters count too
             found = sum(c in text for c in chars) / len(chars) if chars else 0.0
-            if found > ASKED_CHARS_SHARE and all(word in text for word in latin):
+            if (any_chars or found > ASKED_CHARS_SHARE) and all(word in text for word in latin):
                 share = max(share, found)
-            score = (1.0 if units and self._counted_in(value, units) else 0.0) + share
-            if (score >= 1.0 or share >= ASKED_WORDS_SHARE) and score > best_score:
-                best, best_score = key, score
-        return best
+            shares[key] = share
+        return shares
+
+    def attribute_by_agreement(self, chunk: Chunk, question: str) -> str | None:
+        """The attribute that two weak readings agree on, as a sentence; None if they differ.
+
+        When no attribute holds most of the question's words, the one closest in meaning that
+        also holds more of them than any other (声音大吗 → 噪音：约30分贝; 一天能设几顿 →
+        定时：每天最多6餐) is a likely answer; either reading alone guesses too often.
+        """
+        name, attributes, _ = self._parse_product(chunk)
+        asked = normalize(question)
+        shares = self._shares(name, attributes, asked, any_chars=True)
+        if not shares or max(shares.values()) <= 0.0:
+            return None
+        keys = list(shares)
+        own = without_name(asked, normalize(name))
+        vectors = self._sentence_vectors([f"{key}：{attributes[key]}" for key in keys])
+        closest = keys[int(np.argmax(vectors @ self.retriever.encode_query(own)))]
+        if shares[closest] < max(shares.values()):
+            return None
+        return self.phrasing["attribute_answer"].format(
+            name=name, key=closest, value=attributes[closest]
+        )
 
     @staticmethod
     def _parse_product(chunk: Chunk) -> tuple[str, dict[str, str], list[str]]:
@@ -248,13 +309,28 @@ class FactExtractor:
         return chunk.title or lines[0], attributes, prose
 
     def _product(self, chunk: Chunk, question: str, vector: np.ndarray | None) -> str:
+        """The attribute asked about, else the description's sentence about the question.
+
+        "" when the overview says nothing about it: the product's name is no answer.
+        """
         answer = self.attribute_answer(chunk, question)
         if answer:
             return answer
         name, _, prose = self._parse_product(chunk)
-        if prose:
-            lead = self.phrasing["product_lead"].format(name=name)
-            return finish(
-                lead + "，" + self._best_sentences(" ".join(prose), question, vector).rstrip("。")
-            )
-        return finish(chunk.text.split("\n")[0])
+        if not prose:
+            return ""
+        best = self._best_sentences(" ".join(prose), question, vector)
+        if not self._mentions_asked(best, question, name):
+            return ""
+        lead = self.phrasing["product_lead"].format(name=name)
+        return finish(lead + "，" + best.rstrip("。"))
+
+    def _mentions_asked(self, sentence: str, question: str, name: str) -> bool:
+        """Whether a sentence is about the question once its product's name is set aside.
+
+        装 of 自己装吗 is in 需要自己组装; nothing of 饮水机能用多少年 is in 循环活水吸引猫咪多喝水.
+        """
+        own = without_name(normalize(question), normalize(name))
+        if any(ask in own for ask in OVERVIEW_ASKS):
+            return True  # 这个饮水机好不好: the overview is the answer
+        return shares_asked(sentence, set(self.retriever.tokens(own)), QUESTION_CHARS)

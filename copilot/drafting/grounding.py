@@ -7,7 +7,7 @@ all (a knowledge gap).
 import numpy as np
 
 from copilot.drafting.context import Candidate, DraftContext, Fact
-from copilot.drafting.facts import FactExtractor, content_chars
+from copilot.drafting.facts import FactExtractor, shares_asked
 from copilot.drafting.playbook import NEEDS_NO_PRODUCT, NEEDS_PRODUCT, Playbook, move_chunk
 from copilot.drafting.products import ProductFinder, category_of
 from copilot.index.retriever import HybridRetriever, SearchFilters
@@ -43,7 +43,11 @@ CHECKS_TAG = "checks"
 # a script with this tag says goodbye: it answers thanks or a goodbye, never 在吗 or a question
 CLOSING_TAG = "closing"
 CLOSING_SITUATIONS = ("thanks", "farewell")
+# a question whether the shop sells something is not about the product in focus
+NOT_SOLD = "not_sold"
 # characters of chat grammar that say nothing about what is asked
+# a section title with one of these is a question
+QUESTION_MARKS = ("吗", "？", "?", "呢")
 FUNCTION_CHARS = frozenset("的了吗呢啊吧么嘛呀能会要多少几是有在不和就还也都怎")
 
 
@@ -55,6 +59,11 @@ def _order_answers(request: DraftRequest, intent: str) -> bool:
         and order is not None
         and bool(order.shipped_at or (order.courier and order.tracking_no))
     )
+
+
+def _asks(chunk: Chunk) -> bool:
+    """Whether a rule section is titled with the question it answers (Q&A sheets, 能开发票吗)."""
+    return chunk.type == "rule" and any(mark in chunk.title for mark in QUESTION_MARKS)
 
 
 def tags(chunk: Chunk) -> list[str]:
@@ -161,7 +170,9 @@ class Grounder:
             # an attribute found by meaning answers a product question, unless one of the
             # product's FAQ entries has the question's own words (刷头多久换 → its FAQ)
             by_meaning = intent in CANDIDATE_INTENTS and not any(
-                chunk.type == "faq" and chunk.sku == focus.sku and self._shares(chunk, own_words)
+                chunk.type == "faq"
+                and chunk.sku == focus.sku
+                and shares_asked(chunk.text, own_words, FUNCTION_CHARS)
                 for chunk in map(self.retriever.chunk, ids)
                 if chunk is not None
             )
@@ -185,13 +196,29 @@ class Grounder:
                 chunk, sku, intent, query, float(score), cov
             ):
                 continue
-            if chunk.type == "faq" and focus is not None and not self._shares(chunk, own_words):
+            if (
+                chunk.type == "faq"
+                and focus is not None
+                and not shares_asked(chunk.text, own_words, FUNCTION_CHARS)
+            ):
                 continue  # the product's 冻干 FAQ does not answer how long its warranty is
+            if _asks(chunk) and not shares_asked(chunk.title, own_words, FUNCTION_CHARS):
+                continue  # a section titled 孕妇能喝茶吗 answers that, not 普洱茶有吗
             sentence = self.extractor.sentence(chunk, query, vector)
-            if all(sentence != fact.sentence for fact in facts):
+            if sentence and all(sentence != fact.sentence for fact in facts):
                 facts.append(Fact(chunk, sentence, float(score)))
             if len(facts) == MAX_FACTS:
                 break
+        if (
+            not facts
+            and focus is not None
+            and intent in CANDIDATE_INTENTS
+            and not self.playbook.present(NOT_SOLD, query)  # 卖不卖手机支架 asks of another
+        ):
+            # nothing else answers: an attribute both weak readings point at is better than a gap
+            guess = self.extractor.attribute_by_agreement(focus, query)
+            if guess:
+                facts.append(Fact(focus, guess, self.gap_threshold))
         return facts
 
     def _own_words(self, query: str, focus: Chunk | None) -> set[str]:
@@ -199,19 +226,6 @@ class Grounder:
         words = set(self.retriever.tokens(query))
         named = normalize(f"{focus.title} {category_of(focus)}") if focus is not None else ""
         return {word for word in words if word not in named}
-
-    @staticmethod
-    def _shares(chunk: Chunk, words: set[str]) -> bool:
-        """Whether a chunk has one of the question's own words, or two of their characters.
-
-        An FAQ entry sharing neither answers another question about the same product. Characters
-        count because jieba splits chat text oddly (要冲 / 多稠 against 冲调 / 变稠).
-        """
-        text = normalize(chunk.text)
-        chars = content_chars("".join(words), FUNCTION_CHARS)
-        if not words or not chars or any(len(word) > 1 and word in text for word in words):
-            return True
-        return sum(c in text for c in chars) >= min(2, len(chars))
 
     def _faq_asks_it(self, ids: list[str], query: str, sku: str) -> bool:
         """Whether one of the product's FAQ questions among the hits has every word of the query.

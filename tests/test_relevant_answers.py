@@ -1,0 +1,77 @@
+"""What counts as an answer when no attribute is named: both weak readings must agree, a
+product's name or unrelated description is no answer, and a section titled with a question
+answers only questions that share its words.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from copilot.container import build_copilot
+from copilot.schemas import DraftRequest
+from tests.conftest import make_settings
+
+HOME_SHOP = Path(__file__).parent / "data" / "home_shop"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    settings = make_settings(tmp_path_factory.mktemp("home"), knowledge_dir=HOME_SHOP, shop="home")
+    copilot = build_copilot(settings)
+    copilot.ingest()
+    return copilot
+
+
+def _draft(copilot, message):
+    return copilot.draft(DraftRequest(message=message), record=False)
+
+
+def test_an_attribute_in_other_words_is_answered_when_meaning_and_words_agree(home):
+    """声音大 names no attribute; 噪音 is closest in meaning and the only one sharing 音."""
+    response = _draft(home, "饮水机声音大吗")
+    assert not response.knowledge_gap
+    assert "30分贝" in response.drafts[0].text
+    assert response.drafts[0].citations[0].id == "product:HOME-W01"
+
+
+def test_a_description_about_something_else_is_no_answer(home):
+    response = _draft(home, "饮水机能用多少年")
+    assert response.knowledge_gap
+    assert all("循环活水" not in draft.text for draft in response.drafts)
+
+
+def test_a_products_name_is_no_answer(home):
+    extractor = home.grounder.extractor
+    box = home.retriever.chunk("product:HOME-B01")
+    assert extractor.sentence(box, "收纳箱承重多少") == ""
+    assert "50厘米" in extractor.sentence(box, "收纳箱尺寸多大")
+
+
+def test_asking_whether_the_shop_sells_something_gets_no_guessed_attribute(home):
+    """手机 names the phone case, and 支 of 支架 is in its 定制 line: still not an answer."""
+    extractor = home.grounder.extractor
+    case = home.retriever.chunk("product:HOME-C01")
+    assert extractor.attribute_by_agreement(case, "你们家卖不卖手机支架") is not None
+    response = _draft(home, "你们家卖不卖手机支架")
+    assert response.knowledge_gap
+    assert all("刻字" not in draft.text for draft in response.drafts)
+
+
+@pytest.mark.parametrize("message", ["普洱茶有吗", "你们有实体店吗 想去喝"])
+def test_a_section_titled_with_a_question_answers_only_that_question(home, message):
+    response = _draft(home, message)
+    assert response.knowledge_gap
+    assert all("咖啡因" not in d.text and "试喝装" not in d.text for d in response.drafts)
+
+
+def test_the_question_a_section_is_titled_with_is_answered(home):
+    response = _draft(home, "能先试喝吗")
+    assert not response.knowledge_gap
+    assert "试喝装" in response.drafts[0].text
+
+
+@pytest.mark.parametrize("message", ["饮水机怎么样", "这个饮水机好不好"])
+def test_asking_how_a_product_is_gets_its_description(home, message):
+    response = _draft(home, message)
+    assert not response.knowledge_gap
+    assert "循环活水" in response.drafts[0].text

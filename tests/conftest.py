@@ -41,13 +41,17 @@ def make_settings(tmp_path: Path, **overrides) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+def ingested_copilot(tmp_path: Path, **overrides):
+    """A copilot on explicit test settings (see make_settings), its knowledge ingested."""
+    copilot = build_copilot(make_settings(tmp_path, **overrides))
+    copilot.ingest()
+    return copilot
+
+
 @pytest.fixture(scope="session")
 def bundled_copilot(tmp_path_factory):
     """The bundled sample shop, ingested once for the whole session."""
-    settings = make_settings(tmp_path_factory.mktemp("bundled"))
-    copilot = build_copilot(settings)
-    copilot.ingest()
-    return copilot
+    return ingested_copilot(tmp_path_factory.mktemp("bundled"))
 
 
 @pytest.fixture

@@ -9,22 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from copilot.container import build_copilot
 from copilot.drafting.facts import without_name
 from copilot.schemas import DraftRequest
-from tests.conftest import make_settings
+from tests.conftest import ingested_copilot
 
 OUTDOOR_SHOP = Path(__file__).parent / "data" / "outdoor_shop"
 
 
 @pytest.fixture(scope="module")
 def outdoor(tmp_path_factory):
-    settings = make_settings(
+    return ingested_copilot(
         tmp_path_factory.mktemp("outdoor"), knowledge_dir=OUTDOOR_SHOP, shop="outdoor"
     )
-    copilot = build_copilot(settings)
-    copilot.ingest()
-    return copilot
 
 
 @pytest.mark.parametrize(

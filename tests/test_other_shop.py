@@ -4,17 +4,14 @@ import pytest
 
 from copilot.container import build_copilot
 from copilot.schemas import DraftRequest
-from tests.conftest import make_settings
+from tests.conftest import ingested_copilot, make_settings
 
 
 @pytest.fixture(scope="module")
 def tea_shop(tmp_path_factory):
     from tests.conftest import TINY_SHOP
 
-    settings = make_settings(tmp_path_factory.mktemp("tea"), knowledge_dir=TINY_SHOP, shop="小茶馆")
-    copilot = build_copilot(settings)
-    copilot.ingest()
-    return copilot
+    return ingested_copilot(tmp_path_factory.mktemp("tea"), knowledge_dir=TINY_SHOP, shop="小茶馆")
 
 
 def test_product_question_is_answered_from_that_shops_faq(tea_shop):

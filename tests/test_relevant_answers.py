@@ -7,19 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from copilot.container import build_copilot
 from copilot.schemas import DraftRequest
-from tests.conftest import make_settings
+from tests.conftest import ingested_copilot
 
 HOME_SHOP = Path(__file__).parent / "data" / "home_shop"
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
-    settings = make_settings(tmp_path_factory.mktemp("home"), knowledge_dir=HOME_SHOP, shop="home")
-    copilot = build_copilot(settings)
-    copilot.ingest()
-    return copilot
+    return ingested_copilot(tmp_path_factory.mktemp("home"), knowledge_dir=HOME_SHOP, shop="home")
 
 
 def _draft(copilot, message):

@@ -71,3 +71,23 @@ def test_asking_how_a_product_is_gets_its_description(home, message):
     response = _draft(home, message)
     assert not response.knowledge_gap
     assert "循环活水" in response.drafts[0].text
+
+
+def test_an_attribute_only_one_product_has_names_that_product(home):
+    assert home.grounder.products.in_focus("噪音大不大", []) == "HOME-W01"
+    response = _draft(home, "噪音大不大")
+    assert "30分贝" in response.drafts[0].text and not response.knowledge_gap
+
+
+def test_an_attribute_word_used_for_something_else_names_no_product(home):
+    """装修 is nothing the water fountain's knowledge speaks of: 噪音 here is the neighbours'."""
+    assert home.grounder.products.in_focus("楼上装修噪音太大了", []) is None
+
+
+def test_what_several_candidates_share_is_said_once_under_all_their_names(home):
+    response = _draft(home, "产地是哪里的")
+    text = next(d.text for d in response.drafts if d.strategy == "分款说明")
+    assert "折叠收纳箱、加厚收纳箱的产地是浙江台州" in text
+    assert text.count("浙江台州") == 1
+    cited = {c.id for d in response.drafts for c in d.citations}
+    assert {"product:HOME-B01", "product:HOME-B02"} <= cited

@@ -53,6 +53,20 @@ def content_chars(text: str, ignored: frozenset[str] = QUESTION_CHARS) -> set[st
     return {c for c in text if CJK_CHAR.match(c)} - ignored
 
 
+def parse_product(chunk: Chunk) -> tuple[str, dict[str, str], list[str]]:
+    """A product chunk's name, its "key：value" lines (类目 and 价格 among them), and its prose."""
+    lines = chunk.text.split("\n")
+    attributes: dict[str, str] = {}
+    prose: list[str] = []
+    for line in lines[1:]:
+        key, sep, value = line.partition("：")
+        if sep and len(key) <= 8:
+            attributes[key] = value
+        else:
+            prose.append(line)
+    return chunk.title or lines[0], attributes, prose
+
+
 def shares_asked(text: str, words: set[str], ignored: frozenset[str]) -> bool:
     """Whether text has one of a question's own words, or two of their characters.
 
@@ -193,7 +207,7 @@ class FactExtractor:
         template: the phrasing key the sentence is written with ({name}, {key}, {value});
         by_meaning: also an attribute the question does not name (see _attribute_by_meaning).
         """
-        name, attributes, _ = self._parse_product(chunk)
+        name, attributes, _ = parse_product(chunk)
         asked = normalize(question)
         for key, value in attributes.items():
             if key in ("类目", "价格"):
@@ -280,7 +294,7 @@ class FactExtractor:
         also holds more of them than any other (声音大吗 → 噪音：约30分贝; 一天能设几顿 →
         定时：每天最多6餐) is a likely answer; either reading alone guesses too often.
         """
-        name, attributes, _ = self._parse_product(chunk)
+        name, attributes, _ = parse_product(chunk)
         asked = normalize(question)
         shares = self._shares(name, attributes, asked, any_chars=True)
         if not shares or max(shares.values()) <= 0.0:
@@ -295,19 +309,6 @@ class FactExtractor:
             name=name, key=closest, value=attributes[closest]
         )
 
-    @staticmethod
-    def _parse_product(chunk: Chunk) -> tuple[str, dict[str, str], list[str]]:
-        lines = chunk.text.split("\n")
-        attributes: dict[str, str] = {}
-        prose: list[str] = []
-        for line in lines[1:]:
-            key, sep, value = line.partition("：")
-            if sep and len(key) <= 8:
-                attributes[key] = value
-            else:
-                prose.append(line)
-        return chunk.title or lines[0], attributes, prose
-
     def _product(self, chunk: Chunk, question: str, vector: np.ndarray | None) -> str:
         """The attribute asked about, else the description's sentence about the question.
 
@@ -316,7 +317,7 @@ class FactExtractor:
         answer = self.attribute_answer(chunk, question)
         if answer:
             return answer
-        name, _, prose = self._parse_product(chunk)
+        name, _, prose = parse_product(chunk)
         if not prose:
             return ""
         best = self._best_sentences(" ".join(prose), question, vector)

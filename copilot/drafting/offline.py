@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from copilot.datafiles import package_yaml
-from copilot.drafting.context import DraftContext, cite
+from copilot.drafting.context import Candidate, DraftContext, cite
 from copilot.drafting.facts import draft_sentences, finish
 from copilot.drafting.grounding import tags
 from copilot.knowledge.models import Chunk
@@ -86,6 +86,23 @@ class _Reply:
 
     def draft(self) -> Draft:
         return Draft(text="".join(self.parts), strategy=self.strategy, citations=self.citations)
+
+
+def _same_answers(candidates: list[Candidate]) -> list[tuple[str, list[Chunk]]]:
+    """Candidates' answers, each with the knowledge it came from.
+
+    What several products share is said once under all their names (奶粉1段、奶粉2段的奶源是…).
+    """
+    groups: dict[str, tuple[list[str], list[Chunk]]] = {}
+    for candidate in candidates:
+        title = candidate.product.title
+        said = candidate.answer.replace(title, "\0", 1)
+        names, sources = groups.setdefault(said, ([], []))
+        names.append(title)
+        sources.append(candidate.source)
+    return [
+        (said.replace("\0", "、".join(names)), sources) for said, (names, sources) in groups.items()
+    ]
 
 
 class OfflineDrafter:
@@ -297,8 +314,10 @@ class OfflineDrafter:
         if len(answered) > 1:
             reply = self._start("candidates", context, p["candidates_intro"])
             reply.add(p["candidates_intro"])
-            for candidate in answered:
-                reply.add(candidate.answer, candidate.source)
+            for answer, sources in _same_answers(answered):
+                reply.add(answer, sources[0])
+                for source in sources[1:]:
+                    reply.citations.append(cite(source, answer))
             reply.parts[-1] = reply.parts[-1].rstrip("；") + "。"
             reply.add(p["candidates_ask"])
             return reply.draft()

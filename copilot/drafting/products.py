@@ -5,13 +5,16 @@ A word of a product's name identifies it as well as it is rare among the shop's 
 a name ends in (耳机, 手机壳) says what the product is and counts more than a word inside it
 (手机 in 手机壳), and customers' everyday words for a kind of product (充电头 for 充电器,
 保护壳 for 手机壳; data/product_words.yaml) and the words of its category (芒果 for 海南贵妃芒
-in category 芒果) count as the name's. Attribute words (容量, 颜色) never identify a product.
+in category 芒果) count as the name's. Attribute words (容量, 颜色) never identify a product by
+its name; when no name fits, an attribute only one or a few products have does (奶源 → the one
+milk powder with a 奶源 line; 粉尘 → the two cat litters).
 """
 
 import re
 from collections import Counter
 
 from copilot.datafiles import package_yaml
+from copilot.drafting.facts import QUESTION_CHARS, parse_product
 from copilot.index.retriever import HybridRetriever
 from copilot.index.text import normalize
 from copilot.knowledge.models import Chunk
@@ -23,6 +26,12 @@ MIN_WORD_CHARS = 2
 HEAD_WEIGHT = 3.0
 # more products than this sharing the best match is no longer "one of these"
 MAX_CANDIDATES = 4
+# characters of words that only ask how something is (多久, 多大, 好不好), whatever it is
+ASKING_CHARS = QUESTION_CHARS | frozenset("久长大小高低重轻好坏不哪里呀嘛")
+# 大不大, 会不会: asking, and cut oddly by jieba (不大)
+_A_NOT_A = re.compile(r"(.)不\1")
+# lines every product has: naming them says nothing about which product is meant
+UNTELLING_ATTRIBUTES = frozenset({"类目", "价格"})
 _CJK = re.compile(r"[\u4e00-\u9fff]{2}")
 # a number and the word it counts tell models of one series apart (1段/一段, 2段/二段)
 _NUMBERED = re.compile(r"([0-9]+|[一二两三四五六七八九十])([\u4e00-\u9fff])")
@@ -58,6 +67,7 @@ class ProductFinder:
         self._names: dict[str, frozenset[str]] = {}
         self._heads: dict[str, frozenset[str]] = {}
         self._weights: dict[str, float] = {}
+        self._owners: dict[str, list[str]] = {}
         self._built_for: object = None
 
     def _index(self) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
@@ -73,6 +83,11 @@ class ProductFinder:
             self._weights = {
                 word: 1.0 / count for word, count in counts.items() if count <= MAX_NAMES_PER_WORD
             }
+            self._owners = {}
+            for product in products:
+                for attribute in parse_product(product)[1]:
+                    if len(attribute) >= MIN_WORD_CHARS and attribute not in UNTELLING_ATTRIBUTES:
+                        self._owners.setdefault(normalize(attribute), []).append(product.sku)
             self._built_for = key
         return self._names, self._weights
 
@@ -120,9 +135,13 @@ class ProductFinder:
     def candidates(self, text: str) -> list[str]:
         """The products text fits equally well when it fits several (两款耳机), best first.
 
-        Empty when it names one product, none, or too many to list.
+        With no name word in text, the products that have the attribute it asks about
+        (粉尘大不大 → both cat litters). Empty when it names one product, none, or too many to list.
         """
         scored = self._scores(text)
+        if not scored:
+            owners = self.owning_asked_attribute(text)
+            return owners if 1 < len(owners) <= MAX_CANDIDATES else []
         if len(scored) < 2 or scored[0][0] < 1.0 or scored[1][0] != scored[0][0]:
             return []
         tied = sorted(sku for score, sku in scored if score == scored[0][0])
@@ -151,12 +170,38 @@ class ProductFinder:
         return categories.pop() if len(categories) == 1 else None
 
     def in_focus(self, message: str, earlier_customer_turns: list[str]) -> str | None:
-        """The product of the latest message, else of the most recent turn that names one."""
+        """The product of the latest message, else of the most recent turn that names one.
+
+        Else the only product with the attribute the message asks about (奶源是哪里的).
+        """
         for text in [message, *reversed(earlier_customer_turns)]:
             sku = self.named_in(text)
             if sku:
                 return sku
-        return None
+        if self._scores(message):
+            return None  # it names products, just not one of them
+        owners = self.owning_asked_attribute(message)
+        return owners[0] if len(owners) == 1 else None
+
+    def owning_asked_attribute(self, text: str) -> list[str]:
+        """The products with the rarest attribute text asks about (奶源, 粉尘), in catalog order.
+
+        Only when the rest of text is about them too: 下雨天会不会延迟 uses the earphones'
+        延迟 for something else. Asking words (多久, 大不大) need not be theirs.
+        """
+        self._index()
+        folded = normalize(text)
+        named = [(a, owners) for a, owners in self._owners.items() if a in folded]
+        if not named:
+            return []
+        attribute, owners = min(named, key=lambda item: len(item[1]))
+        rest = _A_NOT_A.sub("", folded.replace(attribute, " "))
+        texts = [normalize(self.chunk(sku).text) for sku in owners]
+        for word in self.retriever.tokens(rest):
+            if len(word) >= MIN_WORD_CHARS and set(word) - ASKING_CHARS:
+                if not any(word in product for product in texts):
+                    return []
+        return owners
 
     def chunk(self, sku: str) -> Chunk | None:
         """The product's overview chunk."""

@@ -91,3 +91,12 @@ def test_what_several_candidates_share_is_said_once_under_all_their_names(home):
     assert text.count("浙江台州") == 1
     cited = {c.id for d in response.drafts for c in d.citations}
     assert {"product:HOME-B01", "product:HOME-B02"} <= cited
+
+
+def test_an_apology_that_says_it_will_follow_up_gets_no_second_promise(home):
+    """抱歉让您久等了，物流的情况我来帮您跟进 is the promise: no 有进展马上告诉您 after it."""
+    response = _draft(home, "急死了 几点前付款能当天发出")
+    commitment = home.offline.phrasing["commitment"][response.stage]
+    opened = [d.text for d in response.drafts if "跟进" in d.text]
+    assert opened and all(commitment not in text for text in opened)
+    assert any(commitment in d.text for d in response.drafts if "跟进" not in d.text)

@@ -31,6 +31,9 @@ _COUNTED = "0123456789一二两三四五六七八九十半几"
 QUESTION_CHARS = frozenset("什么怎样可以多少几吗呢吧啊的了是有能会要用哪个")
 # question words with a character that elsewhere says what (里 of 哪里 is not 里面's)
 QUESTION_WORDS = ("哪里", "哪儿", "哪边", "哪一")
+# lines every product has (its category and price): never what an unnamed question asks for,
+# and naming them says nothing about which product is meant
+UNTELLING_ATTRIBUTES = frozenset({"类目", "价格"})
 # a question with one of these asks how a product is overall, which its description answers
 OVERVIEW_ASKS = (
     "怎么样",
@@ -210,7 +213,7 @@ class FactExtractor:
         name, attributes, _ = parse_product(chunk)
         asked = normalize(question)
         for key, value in attributes.items():
-            if key in ("类目", "价格"):
+            if key in UNTELLING_ATTRIBUTES:
                 continue
             if key in asked or any(alias in asked for alias in self.aliases.get(key, ())):
                 return self.phrasing[template].format(name=name, key=key, value=value)
@@ -276,7 +279,7 @@ class FactExtractor:
         latin = _LATIN.findall(own)  # a model or standard named (LDAC) must be there itself
         shares = {}
         for key, value in attributes.items():
-            if key in ("类目", "价格"):
+            if key in UNTELLING_ATTRIBUTES:
                 continue
             text = normalize(f"{key}{value}")
             share = sum(w * _found(t, text) for t, w in weights.items()) / total if total else 0.0

@@ -45,9 +45,9 @@ CLOSING_TAG = "closing"
 CLOSING_SITUATIONS = ("thanks", "farewell")
 # a question whether the shop sells something is not about the product in focus
 NOT_SOLD = "not_sold"
-# characters of chat grammar that say nothing about what is asked
 # a section title with one of these is a question
 QUESTION_MARKS = ("吗", "？", "?", "呢")
+# characters of chat grammar that say nothing about what is asked
 FUNCTION_CHARS = frozenset("的了吗呢啊吧么嘛呀能会要多少几是有在不和就还也都怎")
 
 

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 
 from copilot.datafiles import package_yaml
-from copilot.drafting.facts import QUESTION_CHARS, parse_product
+from copilot.drafting.facts import QUESTION_CHARS, UNTELLING_ATTRIBUTES, parse_product
 from copilot.index.retriever import HybridRetriever
 from copilot.index.text import normalize
 from copilot.knowledge.models import Chunk
@@ -30,8 +30,6 @@ MAX_CANDIDATES = 4
 ASKING_CHARS = QUESTION_CHARS | frozenset("久长大小高低重轻好坏不哪里呀嘛")
 # 大不大, 会不会: asking, and cut oddly by jieba (不大)
 _A_NOT_A = re.compile(r"(.)不\1")
-# lines every product has: naming them says nothing about which product is meant
-UNTELLING_ATTRIBUTES = frozenset({"类目", "价格"})
 _CJK = re.compile(r"[\u4e00-\u9fff]{2}")
 # a number and the word it counts tell models of one series apart (1段/一段, 2段/二段)
 _NUMBERED = re.compile(r"([0-9]+|[一二两三四五六七八九十])([\u4e00-\u9fff])")

@@ -262,8 +262,8 @@ def import_(
     from copilot.onboarding.importer import import_sources
     from copilot.onboarding.reading import banned_terms, phrase_reading
 
-    classify, function_of = phrase_reading(load_settings())
     try:
+        classify, function_of = phrase_reading(load_settings())
         report = import_sources(
             sources,
             into,

@@ -265,3 +265,16 @@ def test_a_phrase_groups_name_says_greeting_or_goodbye_and_titles_skip_the_addre
     facts = (tmp_path / "out" / "rules/imported-phrases.md").read_text("utf-8")
     assert "## 这款已经是最低折扣了" in facts and "## 亲" not in facts
     assert "欢迎光临" not in facts  # a greeting states no fact
+
+
+def test_import_with_bad_configuration_names_the_setting_and_writes_nothing(tmp_path):
+    into = tmp_path / "tea"
+    result = CliRunner().invoke(
+        cli,
+        ["import", *(str(EXAMPLE / name) for name in SOURCES), "--into", str(into)],
+        env={"COPILOT_GAP_THRESHOLD": "9"},
+    )
+    assert result.exit_code != 0
+    assert "COPILOT_GAP_THRESHOLD" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not into.exists()

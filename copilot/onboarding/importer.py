@@ -81,11 +81,9 @@ GROUP_FUNCTIONS = {"opening": ("欢迎", "问候", "开场"), "closing": ("结�
 MIN_TITLE_CHARS = 3
 
 
-def _function_from_group(group: str) -> str | None:
-    for function, words in GROUP_FUNCTIONS.items():
-        if any(word in group for word in words):
-            return function
-    return None
+def _named_by_group(group: str, names: dict[str, tuple[str, ...]]) -> str | None:
+    """The first key whose words the agents' group name uses (售后 → aftersale, 欢迎 → opening)."""
+    return next((key for key, words in names.items() if any(w in group for w in words)), None)
 
 
 def _title(text: str) -> str:
@@ -93,13 +91,6 @@ def _title(text: str) -> str:
     clauses = [c.strip() for c in re.split(r"[，。！？,!?；;～~]", text) if c.strip()]
     telling = [c for c in clauses if len(c) >= MIN_TITLE_CHARS]
     return (telling or clauses or [text])[0][:24]
-
-
-def _stage_from_group(group: str) -> str | None:
-    for stage, words in STAGE_WORDS.items():
-        if any(word in group for word in words):
-            return stage
-    return None
 
 
 def _phrases(
@@ -115,14 +106,14 @@ def _phrases(
         group = row.get(columns.get("group", ""), "")
         shortcut = row.get(columns.get("shortcut", ""), "")
         intent, stage, confidence, sure = classify(text)
-        function = _function_from_group(group)
+        function = _named_by_group(group, GROUP_FUNCTIONS)
         if function:  # the agents' own group: a greeting or goodbye, whatever the model read
             intent, sure = "greeting", True
         elif function_of:
             function = function_of(text, intent)
         if function == "knowledge_gap":
             intent = "other"  # it answers no intent: drafts use it wherever the knowledge has none
-        grouped = _stage_from_group(group)
+        grouped = _named_by_group(group, STAGE_WORDS)
         if grouped and grouped not in INTENT_STAGES.get(intent, (grouped,)):
             sure = False  # the model's intent does not occur in the group's stage: check it
         stage = grouped or stage

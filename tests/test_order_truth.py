@@ -163,3 +163,28 @@ def test_a_draft_for_an_order_shipped_in_time_quotes_no_compensation(bundled_cop
     for draft in response.drafts:
         assert "超过48小时" not in draft.text and "10%" not in draft.text, draft.text
         assert "正在打包" not in draft.text
+
+
+def test_still_packing_is_said_only_when_the_order_or_the_customer_says_it_has_not_left():
+    packing = "您的订单正在打包中，付款后48小时内会发出。"
+    assert unsupported(packing, None) == ["not_shipped"]
+    assert keep_to_the_order(packing, None, CHECK) == CHECK
+    assert keep_to_the_order(packing, OrderContext(status="paid"), CHECK) == packing
+    assert keep_to_the_order(packing, None, CHECK, said="怎么还没发货啊") == packing
+    # a kind of order, not this one
+    assert claims_in("还没发货的订单可以改地址。") == []
+    assert claims_in("订单还没有发货时申请仅退款，客服会在1小时内处理。") == []
+
+
+def test_a_sentence_that_starts_with_not_shipped_becomes_its_condition():
+    text = "订单还没发货，您在订单页申请仅退款就可以。"
+    kept = keep_to_the_order(text, None, CHECK)
+    assert kept == "订单还没发货的话，您在订单页申请仅退款就可以。"
+    assert keep_to_the_order(text, IN_TIME, CHECK) == kept  # shipped: only the condition holds
+    assert keep_to_the_order(text, OrderContext(status="paid"), CHECK) == text
+
+
+def test_a_draft_for_a_customer_without_an_order_does_not_say_it_is_packing(bundled_copilot):
+    response = bundled_copilot.draft(DraftRequest(message="发货了吗？？？", n=3), record=False)
+    texts = [d.text for d in response.drafts]
+    assert texts and all("正在打包" not in t for t in texts), texts

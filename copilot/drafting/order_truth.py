@@ -29,6 +29,9 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         "仓库已签收", "仓库已经签收", "仓库还没签收", "仓库还没有签收", "仓库已收到",
         "仓库已经收到", "仓库还没收到", "仓库还没有收到",
     ),
+    "not_shipped": (
+        "正在打包", "还没发货", "还没有发货", "尚未发货", "还未发出", "还没发出", "还没寄出",
+    ),
 }  # fmt: skip
 # the order statuses that show each claim (a return's arrival is never in the order we get)
 SHOWN_BY: dict[str, frozenset[str]] = {
@@ -36,7 +39,12 @@ SHOWN_BY: dict[str, frozenset[str]] = {
     "delivered": frozenset({"delivered"}),
     "refunded": frozenset({"refunding", "closed"}),
     "return_received": frozenset(),
+    "not_shipped": frozenset({"unpaid", "paid"}),
 }
+# after a claim's phrase these make it a kind of order, not this one ("还没发货的订单可以改地址")
+GENERIC_AFTER = ("的", "时", "前", "之前")
+# the customer saying their order has not left is the situation a shop's script was written for
+SAID_NOT_SHIPPED = ("没发货", "没有发货", "没发出", "还没发", "未发货", "不发货")
 # a sentence saying this order is late ("订单超过48小时没有发货，我们会按规则给您补偿")
 LATE_ASSERTIONS = (
     "小时没有发货",
@@ -63,8 +71,6 @@ LATE_RULES = (
 )
 # a rule that only applies within the return window after receipt
 RETURN_WINDOW_RULES = ("七天无理由", "7天无理由", "七天内可以退", "7天内可以退")
-# a sentence saying the order has not left yet: false once the order shows it shipped
-NOT_SHIPPED_ASSERTIONS = ("正在打包", "还没发货", "还没有发货", "尚未发货", "还未发出", "还没发出")
 # a sentence that only qualifies the one before it ("因不可抗力…除外"): it goes with it
 QUALIFIERS = ("除外", "不在此列", "不包括在内")
 # the dispatch promise when the shop's text does not say ("付款后48小时内发货")
@@ -80,25 +86,47 @@ NOT_ASSERTING = (
 )  # fmt: skip
 
 
+def _asserted(phrase: str, sentence: str) -> bool:
+    """Whether the sentence uses the phrase of this order, not of a kind of order."""
+    return any(
+        not sentence.startswith(GENERIC_AFTER, found.end())
+        for found in re.finditer(re.escape(phrase), sentence)
+    )
+
+
 def claims_in(sentence: str) -> list[str]:
     """The order statuses a sentence asserts as fact."""
     if any(word in sentence for word in NOT_ASSERTING):
         return []
-    return [claim for claim, phrases in CLAIMS.items() if any(p in sentence for p in phrases)]
+    return [
+        claim for claim, phrases in CLAIMS.items() if any(_asserted(p, sentence) for p in phrases)
+    ]
 
 
-def shown(claim: str, order: OrderContext | None) -> bool:
-    """Whether the request's order shows the claimed status."""
+def shown(claim: str, order: OrderContext | None, said: str = "") -> bool:
+    """Whether the request's order (or, that it has not left, the customer) shows the status."""
+    if claim == "not_shipped" and any(words in said for words in SAID_NOT_SHIPPED):
+        return True
     if order is None:
         return False
     if claim == "shipped" and order.shipped_at is not None:
         return True
+    if claim == "not_shipped" and order.shipped_at is not None:
+        return False
     return order.status in SHOWN_BY[claim]
 
 
-def unsupported(text: str, order: OrderContext | None) -> list[str]:
-    """The statuses a text asserts that the order does not show."""
-    return [c for s in sentences(text) for c in claims_in(s) if not shown(c, order)]
+def unsupported(text: str, order: OrderContext | None, said: str = "") -> list[str]:
+    """The statuses a text asserts that the order (or the customer) does not show."""
+    return [c for s in sentences(text) for c in claims_in(s) if not shown(c, order, said)]
+
+
+def _as_condition(sentence: str) -> str | None:
+    """ "订单还没发货，您申请仅退款就可以" as "订单还没发货的话，…": the rest holds if it is so."""
+    first, comma, rest = sentence.partition("，")
+    if not comma or claims_in(rest) or not first.endswith(CLAIMS["not_shipped"]):
+        return None
+    return f"{first}的话，{rest}"
 
 
 def _now_like(moment: datetime) -> datetime:
@@ -133,9 +161,6 @@ def return_window_over(order: OrderContext | None) -> bool:
 def _misapplied(sentence: str, order: OrderContext | None, hours: int) -> bool:
     """A sentence about lateness or the return window that this order does not bear out."""
     late = shipped_late(order, hours)
-    if order is not None and (order.shipped_at or order.status in SHOWN_BY["shipped"]):
-        if any(p in sentence for p in NOT_SHIPPED_ASSERTIONS):
-            return True
     # "your order is late" and the late-shipment rule go when the order shows it was on time;
     # without an order the customer's own words (都等了三天了) are the situation
     if any(p in sentence for p in LATE_ASSERTIONS + LATE_RULES):
@@ -145,12 +170,16 @@ def _misapplied(sentence: str, order: OrderContext | None, hours: int) -> bool:
     return False
 
 
-def keep_to_the_order(text: str, order: OrderContext | None, check_sentence: str) -> str:
+def keep_to_the_order(
+    text: str, order: OrderContext | None, check_sentence: str, said: str = ""
+) -> str:
     """The text with each sentence the order does not bear out replaced by check_sentence.
 
-    That is a status the order does not show, "your order is late" and the late-shipment rule
-    when the order was dispatched in time, "still packing" for a shipped order, and the
-    return-window rule when the window is certainly over.
+    That is a status the order does not show ("still packing" included: said is what the
+    customer wrote, and their "还没发货" shows that one), "your order is late" and the
+    late-shipment rule when the order was dispatched in time, and the return-window rule when
+    the window is certainly over. A sentence that only starts with "not shipped yet" becomes a
+    condition instead ("订单还没发货的话，…").
     """
     found = _HOURS.search(text)
     hours = int(found.group(1)) if found else DEFAULT_DISPATCH_HOURS
@@ -159,8 +188,10 @@ def keep_to_the_order(text: str, order: OrderContext | None, check_sentence: str
     for sentence in sentences(text):
         if dropped and any(q in sentence for q in QUALIFIERS):
             continue  # the exception to a rule that was not quoted
-        unshown = any(not shown(claim, order) for claim in claims_in(sentence))
-        dropped = unshown or _misapplied(sentence, order, hours)
+        unshown = [claim for claim in claims_in(sentence) if not shown(claim, order, said)]
+        if unshown == ["not_shipped"] and (condition := _as_condition(sentence)):
+            sentence, unshown = condition, []
+        dropped = bool(unshown) or _misapplied(sentence, order, hours)
         if dropped:
             if check_sentence not in out:
                 out.append(check_sentence)

@@ -122,7 +122,7 @@ def unsupported(text: str, order: OrderContext | None, said: str = "") -> list[s
 
 
 def _as_condition(sentence: str) -> str | None:
-    """ "订单还没发货，您申请仅退款就可以" as "订单还没发货的话，…": the rest holds if it is so."""
+    """The sentence as a condition: 订单还没发货，X becomes 订单还没发货的话，X (X holds if so)."""
     first, comma, rest = sentence.partition("，")
     if not comma or claims_in(rest) or not first.endswith(CLAIMS["not_shipped"]):
         return None

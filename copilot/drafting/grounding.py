@@ -10,6 +10,7 @@ from copilot.drafting.context import Candidate, DraftContext, Fact
 from copilot.drafting.facts import FactExtractor, shares_asked
 from copilot.drafting.playbook import NEEDS_NO_PRODUCT, NEEDS_PRODUCT, Playbook, move_chunk
 from copilot.drafting.products import ProductFinder, category_of
+from copilot.drafting.triggers import mentions_any
 from copilot.index.retriever import HybridRetriever, SearchFilters
 from copilot.index.text import normalize
 from copilot.knowledge.models import Chunk
@@ -316,7 +317,7 @@ class Grounder:
                 continue
             if tag == "repeated" and understanding.reading.unresolved_turns:
                 continue
-            if not any(word in conversation for word in triggers):
+            if not mentions_any(conversation, triggers):
                 return False
         return True
 

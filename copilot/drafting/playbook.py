@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from copilot.datafiles import package_yaml
+from copilot.drafting.triggers import mentions_any
 from copilot.errors import KnowledgeError
 from copilot.index.text import normalize
 from copilot.knowledge.loader import PLAYBOOK_FILE, read_yaml
@@ -115,8 +116,8 @@ class Playbook:
         return [tag for tag in move.tags if tag in self.situations]
 
     def present(self, situation: str, text: str) -> bool:
-        """Whether a trigger word of the situation is in (normalized) text."""
-        return any(word in text for word in self.situations.get(situation, ()))
+        """Whether a trigger word of the situation is in (normalized) text (see mentions)."""
+        return mentions_any(text, self.situations.get(situation, ()))
 
 
 def _problems(exc: ValidationError, where: str, raw: dict) -> list[str]:

@@ -1,0 +1,41 @@
+"""Whether a message says a situation's trigger words, as customers actually write them.
+
+Customers put a word or two inside a fixed phrase: 什么时候能到 for 什么时候到, 还没有到 for
+还没到, 便宜一点 for 便宜点. A trigger of three or more Chinese characters therefore also matches
+with up to two characters inserted within one clause; shorter triggers and those with Latin
+letters or digits (3q, 12315) match only as written.
+"""
+
+import re
+from functools import lru_cache
+
+# characters a customer may put inside a trigger phrase, in all
+MAX_INSERTED = 2
+# shorter triggers match only as written: 取消 must not match 取了消息
+MIN_SPREAD_CHARS = 3
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+# an insertion stays inside one clause: no punctuation or space in it
+_INSERTABLE = r"[^\s，。！？、；：,.!?;:~～…]"
+
+
+@lru_cache(maxsize=4096)
+def _spread(word: str) -> re.Pattern[str] | None:
+    if len(word) < MIN_SPREAD_CHARS or not _HAN.match(word):
+        return None
+    gap = f"{_INSERTABLE}{{0,{MAX_INSERTED}}}?"
+    return re.compile(gap.join(map(re.escape, word)))
+
+
+def mentions(text: str, word: str) -> bool:
+    """Whether text has the trigger word, as written or with a few characters inside it."""
+    if word in text:
+        return True
+    pattern = _spread(word)
+    if pattern is None:
+        return False
+    return any(len(m.group()) - len(word) <= MAX_INSERTED for m in pattern.finditer(text))
+
+
+def mentions_any(text: str, words) -> bool:
+    """Whether text has any of the trigger words (see mentions)."""
+    return any(mentions(text, word) for word in words)

@@ -3,6 +3,7 @@ Traditional characters, and answering for each product when several fit."""
 
 import pytest
 
+from copilot.drafting.products import head_char
 from copilot.schemas import DraftRequest
 
 
@@ -38,6 +39,30 @@ def test_everyday_words_find_the_product(finder, message, sku):
 def test_a_word_that_fits_several_products_names_them_all(finder, message, skus):
     assert finder.named_in(message) is None
     assert finder.candidates(message) == skus
+
+
+@pytest.mark.parametrize(
+    ("title", "char"),
+    [
+        ("实木婴儿床 带滚轮", "床"),  # what it is, not what it has
+        ("赣南脐橙 10斤装", "橙"),
+        ("10000mAh 超薄充电宝", "宝"),
+        ("婴儿配方奶粉1段 800g", "粉"),  # a series number is not what it is
+        ("高清钢化膜（2片装）", "膜"),
+        ("婴儿洗发沐浴露二合一 400ml", ""),  # a number is no kind of product
+        ("iPhone", ""),
+    ],
+)
+def test_the_character_a_name_ends_in(title, char):
+    assert head_char(title) == char
+
+
+def test_the_character_a_name_ends_in_names_the_product_where_it_stands_alone(finder):
+    assert finder.named_in("锅能进洗碗机吗") == "HM-K004"  # 空气炸锅
+    assert finder.named_in("杯子能装热水吗") == "HM-K002"  # 榨汁杯
+    assert finder.candidates("这个壶能煮粥吗") == ["HM-K001", "HM-K009"]  # both kettles
+    assert finder.named_in("机器声音大吗") is None  # 机 inside 机器 is no 吹风机
+    assert finder.candidates("机器声音大吗") == []
 
 
 def test_one_product_named_is_no_list_of_candidates(finder):

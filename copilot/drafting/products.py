@@ -3,11 +3,12 @@
 A word of a product's name identifies it as well as it is rare among the shop's product names:
 水壶 in one name points at that kettle, 耳机 in two names says "one of the earphones". The word
 a name ends in (耳机, 手机壳) says what the product is and counts more than a word inside it
-(手机 in 手机壳), and customers' everyday words for a kind of product (充电头 for 充电器,
-保护壳 for 手机壳; data/product_words.yaml) and the words of its category (芒果 for 海南贵妃芒
-in category 芒果) count as the name's. Attribute words (容量, 颜色) never identify a product by
-its name; when no name fits, an attribute only one or a few products have does (奶源 → the one
-milk powder with a 奶源 line; 粉尘 → the two cat litters).
+(手机 in 手机壳); so does the one character it ends in where a customer uses it alone (床 for
+实木婴儿床, 橙子 for 赣南脐橙, 这个壶). Customers' everyday words for a kind of product (充电头
+for 充电器, 保护壳 for 手机壳; data/product_words.yaml) and the words of its category (芒果 for
+海南贵妃芒 in category 芒果) count as the name's. Attribute words (容量, 颜色) never identify a
+product by its name; when no name fits, an attribute only one or a few products have does (奶源
+→ the one milk powder with a 奶源 line; 粉尘 → the two cat litters).
 """
 
 import re
@@ -24,6 +25,11 @@ MAX_NAMES_PER_WORD = 3
 MIN_WORD_CHARS = 2
 # a word a product's name ends in (what the product is) counts this many times a word inside it
 HEAD_WEIGHT = 3.0
+# before the one character a name ends in, these show it stands alone (这个壶, 你们的床, 那床)
+HEAD_BEFORE = frozenset("这那个款的只台把张条件双瓶盒袋箱套买")
+# after it, these (or a clause's end) do: 床要自己装吗, 壶能煮粥吗, 橙子甜吗; not 油皮, 车厘子
+HEAD_AFTER = frozenset("子能要会用可是有也都还就怎多好不在吗呢啊")
+_CLAUSE_END = re.compile(r"[\s，。！？、；：,.!?;:~～]")
 # more products than this sharing the best match is no longer "one of these"
 MAX_CANDIDATES = 4
 # characters of words that only ask how something is (多久, 多大, 好不好), whatever it is
@@ -33,6 +39,12 @@ _A_NOT_A = re.compile(r"(.)不\1")
 _CJK = re.compile(r"[\u4e00-\u9fff]{2}")
 # a number and the word it counts tell models of one series apart (1段/一段, 2段/二段)
 _NUMBERED = re.compile(r"([0-9]+|[一二两三四五六七八九十])([\u4e00-\u9fff])")
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_ASIDE = re.compile(r"[（(][^）)]*[）)]")
+# a model number or count a name ends in (奶粉1段, 手机壳2代): not what the product is
+_NUMBERED_TAIL = re.compile(
+    r"(?:[0-9]+[\u4e00-\u9fff]?|[一二两三四五六七八九十][\u4e00-\u9fff])[^\u4e00-\u9fff]*$"
+)
 _DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"}
 # what follows the product word in a name: sizes, counts and specs ("1.7L", "（2片装）", "SPF50+")
 _NAME_TAIL = re.compile(r"(?:[\s（(][^\u4e00-\u9fff]*|[（(][^）)]*[）)])+$")
@@ -45,6 +57,16 @@ def synonym_groups() -> list[frozenset[str]]:
         frozenset(w for w in (normalize(str(word)) for word in group) if len(w) >= MIN_WORD_CHARS)
         for group in groups
     ]
+
+
+def head_char(title: str) -> str:
+    """The character a product's name ends in, specs aside (实木婴儿床 带滚轮 → 床)."""
+    segments = [seg for seg in normalize(title).split() if _HAN_CHAR.search(seg)]
+    if not segments:
+        return ""
+    core = _NUMBERED_TAIL.sub("", _ASIDE.sub("", segments[0]))
+    chars = _HAN_CHAR.findall(core)
+    return chars[-1] if chars and chars[-1] not in _DIGITS else ""  # 二合一 ends in no thing
 
 
 def category_of(product: Chunk | None) -> str:
@@ -66,6 +88,7 @@ class ProductFinder:
         self._heads: dict[str, frozenset[str]] = {}
         self._weights: dict[str, float] = {}
         self._owners: dict[str, list[str]] = {}
+        self._by_head_char: dict[str, list[str]] = {}
         self._built_for: object = None
 
     def _index(self) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
@@ -81,6 +104,11 @@ class ProductFinder:
             self._weights = {
                 word: 1.0 / count for word, count in counts.items() if count <= MAX_NAMES_PER_WORD
             }
+            self._by_head_char = {}
+            for product in products:
+                char = head_char(product.title)
+                if char:
+                    self._by_head_char.setdefault(char, []).append(product.sku)
             self._owners = {}
             for product in products:
                 for attribute in parse_product(product)[1]:
@@ -94,6 +122,25 @@ class ProductFinder:
         """The name's words it ends in, once sizes and specs are cut off (耳机, 手机壳, 机壳)."""
         core = _NAME_TAIL.sub("", normalize(title)).rstrip()
         return frozenset(w for w in words if core.endswith(w))
+
+    def _head_chars_said(self, text: str) -> set[str]:
+        """The one-character names of products that text uses on their own (床, 橙子, 这个壶).
+
+        Customers name a product by the character its name ends in (实木婴儿床 → 床, 赣南脐橙 →
+        橙子); the character counts only where it stands alone, not inside another word.
+        """
+        folded = normalize(text)
+        said = set()
+        for char in self._by_head_char:
+            for found in re.finditer(re.escape(char), folded):
+                i = found.start()
+                before = folded[i - 1] if i else " "
+                after = folded[i + 1] if i + 1 < len(folded) else " "
+                alone_before = before in HEAD_BEFORE or bool(_CLAUSE_END.match(before))
+                alone_after = after in HEAD_AFTER or bool(_CLAUSE_END.match(after))
+                if alone_before and alone_after:
+                    said.add(char)
+        return said
 
     def _message_words(self, text: str) -> frozenset[str]:
         """A message's words, plus the other everyday words for each kind of product it names."""
@@ -118,17 +165,19 @@ class ProductFinder:
     def _scores(self, text: str) -> list[tuple[float, str]]:
         names, weights = self._index()
         words = self._message_words(text)
-        scored = [
-            (
-                sum(
-                    weights.get(word, 0.0) * (HEAD_WEIGHT if word in self._heads[sku] else 1.0)
-                    for word in words & name
-                ),
-                sku,
+        scores = {
+            sku: sum(
+                weights.get(word, 0.0) * (HEAD_WEIGHT if word in self._heads[sku] else 1.0)
+                for word in words & name
             )
             for sku, name in names.items()
-        ]
-        return sorted((item for item in scored if item[0] > 0), reverse=True)
+        }
+        for char in self._head_chars_said(text):
+            owners = self._by_head_char[char]
+            if len(owners) <= MAX_NAMES_PER_WORD:
+                for sku in owners:
+                    scores[sku] += HEAD_WEIGHT / len(owners)
+        return sorted(((score, sku) for sku, score in scores.items() if score > 0), reverse=True)
 
     def candidates(self, text: str) -> list[str]:
         """The products text fits equally well when it fits several (两款耳机), best first.

@@ -100,3 +100,31 @@ def test_an_apology_that_says_it_will_follow_up_gets_no_second_promise(home):
     opened = [d.text for d in response.drafts if "跟进" in d.text]
     assert opened and all(commitment not in text for text in opened)
     assert any(commitment in d.text for d in response.drafts if "跟进" not in d.text)
+
+
+PRICE_TOLD = [
+    {"role": "customer", "text": "饮水机多少钱"},
+    {"role": "agent", "text": "169元。"},
+]
+
+
+def test_a_follow_up_with_its_own_question_is_answered_for_that_question(home):
+    """好清洗吗 after 饮水机多少钱 asks about cleaning; the price was the earlier question."""
+    request = DraftRequest(message="好清洗吗", history=PRICE_TOLD)
+    first = home.draft(request, record=False).drafts[0].text
+    assert "好清洗" in first and "169" not in first, first
+
+
+def test_what_the_agent_already_told_is_not_the_answer_again(home):
+    request = DraftRequest(message="能退吗", history=PRICE_TOLD, n=3)
+    texts = [d.text for d in home.draft(request, record=False).drafts]
+    assert texts and all("169" not in text for text in texts), texts
+
+
+def test_a_follow_up_that_only_names_another_product_asks_the_earlier_question(home):
+    history = [
+        {"role": "customer", "text": "折叠收纳箱尺寸多大"},
+        {"role": "agent", "text": "长50厘米，宽30厘米。"},
+    ]
+    request = DraftRequest(message="那加厚的呢", history=history)
+    assert "长60厘米" in home.draft(request, record=False).drafts[0].text

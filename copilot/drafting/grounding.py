@@ -4,12 +4,14 @@ Relevant facts, the scripts for the intent, and whether the knowledge answers th
 all (a knowledge gap).
 """
 
+import re
+
 import numpy as np
 
 from copilot.drafting.context import Candidate, DraftContext, Fact
 from copilot.drafting.facts import FactExtractor, shares_asked
 from copilot.drafting.playbook import NEEDS_NO_PRODUCT, NEEDS_PRODUCT, Playbook, move_chunk
-from copilot.drafting.products import ProductFinder, category_of
+from copilot.drafting.products import ASKING_CHARS, ProductFinder, category_of
 from copilot.drafting.triggers import mentions_any
 from copilot.index.retriever import HybridRetriever, SearchFilters
 from copilot.index.text import normalize
@@ -49,6 +51,7 @@ NOT_SOLD = "not_sold"
 # a section title with one of these is a question
 QUESTION_MARKS = ("吗", "？", "?", "呢")
 # characters of chat grammar that say nothing about what is asked
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 FUNCTION_CHARS = frozenset("的了吗呢啊吧么嘛呀能会要多少几是有在不和就还也都怎")
 
 
@@ -65,6 +68,16 @@ def _order_answers(request: DraftRequest, intent: str) -> bool:
 def _asks(chunk: Chunk) -> bool:
     """Whether a rule section is titled with the question it answers (Q&A sheets, 能开发票吗)."""
     return chunk.type == "rule" and any(mark in chunk.title for mark in QUESTION_MARKS)
+
+
+def already_told(fact: Fact, told: str) -> bool:
+    """Whether the agent has already told the customer this fact: every number of it.
+
+    A follow-up (能退吗 after 多少钱 and the agent's 169元) is not answered with the price again.
+    The numbers of the product's name (冻干鸡胸肉零食 100g) are no part of the fact.
+    """
+    numbers = _NUMBER.findall(fact.sentence.replace(fact.chunk.title, ""))
+    return bool(numbers) and set(numbers) <= set(_NUMBER.findall(told))
 
 
 def tags(chunk: Chunk) -> list[str]:
@@ -105,7 +118,15 @@ class Grounder:
         sku = request.sku or self.products.in_focus(
             request.message, understanding.earlier_customer_turns
         )
-        context.facts = self._facts(understanding.query, sku, analysis.intent, vector)
+        told = " ".join(turn.text for turn in request.history if turn.role == "agent")
+        for asked in self._readings(understanding, sku):
+            context.facts = [
+                fact
+                for fact in self._facts(understanding.query, sku, analysis.intent, vector, asked)
+                if not already_told(fact, told)
+            ]
+            if context.facts:
+                break
         category = (
             category_of(self.retriever.chunk(f"product:{sku}"))
             if sku
@@ -153,15 +174,44 @@ class Grounder:
         )
         return context
 
-    def _facts(self, query: str, sku: str | None, intent: str, vector: np.ndarray) -> list[Fact]:
+    def _readings(self, understanding: Understanding, sku: str | None) -> list[str]:
+        """What a message asks, in the order to try: a follow-up's own words first.
+
+        能微波吗 after 玻璃奶瓶多少钱 asks about the microwave, not the price again; 那要配多大的
+        after 婴儿床带床垫吗 needs the earlier turn's 床垫, so it comes next; 那二段呢 has no
+        words of its own besides a product's name and asks the earlier question.
+        """
+        query, latest = understanding.query, understanding.asked
+        if not latest or latest == query:
+            return [query]
+        focus = self.retriever.chunk(f"product:{sku}") if sku else None
+        own = {
+            char
+            for word in self._own_words(latest, focus)
+            if not (sku and self.products.mentions(sku, word))  # 二段 of 奶粉2段
+            for char in set(word) - ASKING_CHARS - FUNCTION_CHARS
+        }
+        return [latest, query] if own else [query]
+
+    def _facts(
+        self,
+        query: str,
+        sku: str | None,
+        intent: str,
+        vector: np.ndarray,
+        asked: str | None = None,
+    ) -> list[Fact]:
         """Relevant facts, most relevant first.
 
-        A product's facts answer for that product only: they are used when it is in focus (or,
-        for a plain question, when they match very well); for problems the scripts lead.
+        The knowledge is searched with query; what the facts must answer is asked (the latest
+        message's own question, see _asked). A product's facts answer for that product only:
+        they are used when it is in focus (or, for a plain question, when they match very well);
+        for problems the scripts lead.
         """
         hits = self.retriever.search(
             query, CANDIDATE_FACTS, SearchFilters(), prefer_sku=sku, vector=vector
         )
+        query = asked or query
         ids = [hit.id for hit in hits]
         facts: list[Fact] = []
         focus = self.retriever.chunk(f"product:{sku}") if sku else None

@@ -43,6 +43,8 @@ class Understanding:
     query: str  # what to search the knowledge with (a short follow-up includes the last turn)
     earlier_customer_turns: list[str]
     classified: Reading | None = None
+    # what the latest message itself asks (query without the previous turn a follow-up reads with)
+    asked: str = ""
 
 
 def _previous_customer_turn(request: DraftRequest) -> str | None:
@@ -150,7 +152,8 @@ class MessageAnalyzer:
             escalate=decide_escalation(reading, flags, vip),
             flags=flags,
         )
-        return Understanding(analysis, reading, query, customer_turns, classified)
+        asked = self.content_of(request.message)
+        return Understanding(analysis, reading, query, customer_turns, classified, asked)
 
     def content_of(self, message: str) -> str:
         """The message without feelings, threats and pleas: what the knowledge should match."""

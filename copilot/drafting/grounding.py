@@ -204,7 +204,7 @@ class Grounder:
         """Relevant facts, most relevant first.
 
         The knowledge is searched with query; what the facts must answer is asked (the latest
-        message's own question, see _asked). A product's facts answer for that product only:
+        message's own question, see _readings). A product's facts answer for that product only:
         they are used when it is in focus (or, for a plain question, when they match very well);
         for problems the scripts lead.
         """

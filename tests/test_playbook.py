@@ -107,6 +107,22 @@ def test_a_gap_without_the_shops_confirm_script_uses_the_playbooks(scriptless_sh
     assert "确认" in first.text and not _NUMBERS.search(first.text)
 
 
+def test_a_situational_move_behind_the_shops_scripts_still_answers_the_situation(
+    tiny_shop, tmp_path
+):
+    """The shop's promotion script leads; the bargain move behind it answers 便宜点 in full."""
+    with (tiny_shop / "scripts" / "basic.yaml").open("a", encoding="utf-8") as scripts:
+        scripts.write(
+            "- id: tea-coupons\n  intent: promotion\n  stage: presale\n"
+            "  text: 店铺首页的优惠券领了以后下单就能用上。\n"
+        )
+    copilot = _copilot(tmp_path, tiny_shop)
+    response = copilot.draft(DraftRequest(message="能便宜点吗 我买两斤", n=3), record=False)
+    assert not response.knowledge_gap
+    cited = [c.id for d in response.drafts for c in d.citations]
+    assert "playbook:promotion-bargain" in cited, cited
+
+
 def test_the_shops_own_script_wins_over_the_playbook(tiny_shop, tmp_path):
     copilot = _copilot(tmp_path, tiny_shop)
     hello = copilot.draft(DraftRequest(message="你好"), record=False)

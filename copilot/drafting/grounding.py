@@ -163,7 +163,12 @@ class Grounder:
         # situation (bargaining, price matching) does; moves that only promise to check (does
         # the shop sell X, gift wrapping) leave it a gap, which the shop should see and fill
         answered = max(
-            (score for move, score in scored if CHECKS_TAG not in tags(move)), default=0.0
+            (
+                PLAYBOOK_SITUATION_SCORE if move in context.situation_moves else score
+                for move, score in scored
+                if CHECKS_TAG not in tags(move)
+            ),
+            default=0.0,
         )
         context.knowledge_gap = (
             not context.facts

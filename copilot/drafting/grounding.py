@@ -161,7 +161,8 @@ class Grounder:
         ]
         # a gap: neither the shop's knowledge nor a playbook move that fully answers the
         # situation (bargaining, price matching) does; moves that only promise to check (does
-        # the shop sell X, gift wrapping) leave it a gap, which the shop should see and fill
+        # the shop sell X, gift wrapping) leave it a gap, which the shop should see and fill.
+        # A situational move answers in full even where it comes in behind the shop's scripts
         answered = max(
             (
                 PLAYBOOK_SITUATION_SCORE if move in context.situation_moves else score

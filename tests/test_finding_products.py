@@ -60,6 +60,7 @@ def test_the_character_a_name_ends_in(title, char):
 def test_the_character_a_name_ends_in_names_the_product_where_it_stands_alone(finder):
     assert finder.named_in("锅能进洗碗机吗") == "HM-K004"  # 空气炸锅
     assert finder.named_in("杯子能装热水吗") == "HM-K002"  # 榨汁杯
+    assert finder.named_in("苹果15用哪根线") == "HM-D005"  # 数据线, after a measure word
     assert finder.candidates("这个壶能煮粥吗") == ["HM-K001", "HM-K009"]  # both kettles
     assert finder.named_in("机器声音大吗") is None  # 机 inside 机器 is no 吹风机
     assert finder.candidates("机器声音大吗") == []

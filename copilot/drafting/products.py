@@ -25,8 +25,8 @@ MAX_NAMES_PER_WORD = 3
 MIN_WORD_CHARS = 2
 # a word a product's name ends in (what the product is) counts this many times a word inside it
 HEAD_WEIGHT = 3.0
-# before the one character a name ends in, these show it stands alone (这个壶, 你们的床, 那床)
-HEAD_BEFORE = frozenset("这那个款的只台把张条件双瓶盒袋箱套买")
+# before the one character a name ends in, these show it stands alone (这个壶, 你们的床, 哪根线)
+HEAD_BEFORE = frozenset("这那个款的买只台把张条件双瓶盒袋箱套根块支副顶本片包罐桶辆")
 # after it, these (or a clause's end) do: 床要自己装吗, 壶能煮粥吗, 橙子甜吗; not 油皮, 车厘子
 HEAD_AFTER = frozenset("子能要会用可是有也都还就怎多好不在吗呢啊")
 _CLAUSE_END = re.compile(r"[\s，。！？、；：,.!?;:~～]")

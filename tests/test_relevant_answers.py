@@ -128,3 +128,15 @@ def test_a_follow_up_that_only_names_another_product_asks_the_earlier_question(h
     ]
     request = DraftRequest(message="那加厚的呢", history=history)
     assert "长60厘米" in home.draft(request, record=False).drafts[0].text
+
+
+def test_the_sentence_with_the_kind_of_value_asked_for_answers(bundled_copilot):
+    """什么时候发货 asks a time: the dispatch promise, not that weekends are working days."""
+    first = bundled_copilot.draft(DraftRequest(message="什么时候发货"), record=False).drafts[0]
+    assert "48小时" in first.text, first.text
+
+
+def test_a_calm_question_when_it_ships_is_not_answered_as_a_late_order(home):
+    """The shop's rules do not say: the honest check, not 让您久等了 for a wait nobody had."""
+    response = home.draft(DraftRequest(message="什么时候发货", n=3), record=False)
+    assert all("久等" not in draft.text for draft in response.drafts), response.drafts

@@ -17,6 +17,8 @@ from copilot.knowledge.sentences import quotable_body
 
 SHORT_SENTENCE = 16
 LEAD_BONUS = 0.1
+# a sentence with the kind of value asked for (什么时候 → 48小时, 运费多少 → 8元) as much again
+KIND_BONUS = LEAD_BONUS
 NEIGHBOUR_MARGIN = 0.06
 MAX_FACT_CHARS = 120
 PRICE_WORDS = ("多少钱", "价格", "价钱", "几块", "售价")
@@ -172,7 +174,8 @@ class FactExtractor:
     def _best_sentences(self, body: str, question: str, vector: np.ndarray | None) -> str:
         """The sentence closest in meaning and rare words to the question.
 
-        A rule's first sentence, which states the rule, gets a small head start.
+        A rule's first sentence, which states the rule, gets a small head start, and so does a
+        sentence with the kind of value the question asks for (a time for 什么时候).
         """
         pieces = split_sentences(body)
         if len(pieces) <= 1:
@@ -182,12 +185,14 @@ class FactExtractor:
         weights = {t: self.retriever.idf(t) for t in set(self.retriever.tokens(question))}
         total = sum(weights.values()) or 1.0
         similarity = self._sentence_vectors(pieces) @ vector
+        units = self._asked_units(normalize(question))
         scores = []
         for position, piece in enumerate(pieces):
             words = self._words(piece)
             coverage = sum(w for t, w in weights.items() if t in words) / total
             lead = LEAD_BONUS if position == 0 else 0.0
-            scores.append(float(similarity[position]) + COVERAGE_WEIGHT * coverage + lead)
+            kind = KIND_BONUS if units and self._counted_in(piece, units) else 0.0
+            scores.append(float(similarity[position]) + COVERAGE_WEIGHT * coverage + lead + kind)
         best = max(range(len(pieces)), key=lambda i: scores[i])
         chosen = {best}
         for near in (best - 1, best + 1):  # a neighbour that matters nearly as much completes it

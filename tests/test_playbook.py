@@ -98,6 +98,24 @@ def test_a_move_that_only_promises_to_find_out_leaves_a_gap(scriptless_shop, tmp
     assert cited[0].startswith("playbook:gap-") and "playbook:product-not-sold" in cited
 
 
+@pytest.mark.parametrize(
+    ("message", "move"),
+    [
+        ("我的退款到哪了", "playbook:refund-progress"),
+        ("快递到哪儿了 帮我查下", "playbook:shipping-where"),
+    ],
+)
+def test_asking_where_ones_own_order_is_is_answered_by_looking_it_up(
+    scriptless_shop, tmp_path, message, move
+):
+    """No knowledge answers where this customer's parcel or refund is: the order does."""
+    copilot = _copilot(tmp_path, scriptless_shop)
+    response = copilot.draft(DraftRequest(message=message), record=False)
+    assert not response.knowledge_gap
+    assert response.drafts[0].citations[0].id == move
+    assert "查" in response.drafts[0].text
+
+
 def test_a_gap_without_the_shops_confirm_script_uses_the_playbooks(scriptless_shop, tmp_path):
     copilot = _copilot(tmp_path, scriptless_shop)
     response = copilot.draft(DraftRequest(message="你们支持企业月结吗"), record=False)

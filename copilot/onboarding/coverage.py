@@ -40,6 +40,7 @@ SITUATION_LABELS = {
     "address": "改地址",
     "signed_missing": "显示签收没收到",
     "refund_waiting": "退款没到账",
+    "order_status": "查订单进度",
     "safety_incident": "安全事故",
     "threat": "威胁投诉",
     "special_vat": "专用发票",

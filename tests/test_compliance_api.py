@@ -65,6 +65,15 @@ def test_baiting_messages_get_polite_drafts_without_banned_terms(
         assert draft["compliance"]["passed"]
 
 
+def test_bait_mixed_with_insults_is_answered_for_the_bait(client, bundled_copilot):
+    """Insults have no bait reply of their own: the absolute term's reply answers."""
+    message = "你们卖的什么垃圾 全网最好的都比你强 傻逼"
+    response = client.post("/v1/drafts", json={"message": message, "n": 3})
+    assert response.status_code == 200, response.text
+    first = response.json()["drafts"][0]
+    assert first["strategy"] == "合规说明" and "排名比较" in first["text"]
+
+
 @pytest.fixture
 def shop_copilot(tiny_shop, tmp_path, monkeypatch):
     monkeypatch.setattr(copilot.service, "LEXICON_RECHECK_SECONDS", 0.0)

@@ -397,8 +397,8 @@ class OfflineDrafter:
 
     def _bait(self, context: DraftContext) -> Draft | None:
         """The customer asked for something the rules forbid: say so kindly, offer what we can."""
-        replies = [self.phrasing["bait_replies"][c] for c in context.bait]
-        replies = [r for r in replies if r]
+        bait_replies = self.phrasing["bait_replies"]
+        replies = [bait_replies[c] for c in context.bait if bait_replies.get(c)]
         if not replies:
             return None
         reply = self._start("bait", context, replies[0])

@@ -13,6 +13,7 @@ from copilot.drafting.base import Drafter
 from copilot.drafting.context import DraftContext
 from copilot.drafting.grounding import Grounder
 from copilot.drafting.guarding import guard_draft
+from copilot.drafting.offline import REFUSED_BAIT
 from copilot.drafting.streaming import stream_drafts
 from copilot.errors import CopilotError, LLMError, UnknownShopError, llm_error_kind
 from copilot.feedback.analytics import Analytics, compute_analytics, group_questions
@@ -206,6 +207,7 @@ class Copilot:
                 for hit in self.guard.hits(request.message, agent=False)
                 if hit.severity == "block"
             }
+            | (REFUSED_BAIT & set(understanding.analysis.flags))  # refused like bait, no gap
         )
         if self.offline.answers_bait(context):  # a compliant answer to the bait is an answer
             context.knowledge_gap = False

@@ -18,6 +18,9 @@ GREETING_MARKERS = ("您好", "你好", "亲", "欢迎", "在的", "早上好", 
 # a script must be clearly more relevant than the best fact to be the direct answer
 SCRIPT_MARGIN = 0.05
 PROBLEM_INTENTS = frozenset({"quality_issue", "complaint"})
+# flags of a message that asks the copilot to break its rules (override them, play the owner):
+# answered like bait (and so no knowledge gap), refused politely, never apologised for
+REFUSED_BAIT = frozenset({"prompt_injection"})
 DUPLICATE_OVERLAP = 0.6
 # a sentence this much inside an earlier one (its character bigrams) adds nothing to it
 CONTAINED = 0.8
@@ -401,7 +404,11 @@ class OfflineDrafter:
         replies = [bait_replies[c] for c in context.bait if bait_replies.get(c)]
         if not replies:
             return None
-        reply = self._start("bait", context, replies[0])
+        if REFUSED_BAIT & set(context.bait):  # nothing went wrong: no apology, no admitted fault
+            reply = _Reply(self.labels["bait"], context.product)
+            reply.add(self.phrasing["greetings"][0])
+        else:
+            reply = self._start("bait", context, replies[0])
         for text in replies:
             reply.add(text)
         self._safety(reply, context)

@@ -86,6 +86,7 @@ class CopilotFactory:
             phrasing.get("category_tags", {}),
             phrasing.get("situational_tags", {}),
             load_playbook(settings.knowledge_dir, phrasing.get("situational_tags", {})),
+            analyzer.topics,
         )
         llm = None
         if settings.llm_enabled:

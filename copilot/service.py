@@ -381,3 +381,4 @@ class Copilot:
         self.retriever.refresh()
         self.embeddings.encode(["你好"])
         self.analyzer.warm_up()
+        self.grounder.section_topics()

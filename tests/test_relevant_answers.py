@@ -140,3 +140,28 @@ def test_a_calm_question_when_it_ships_is_not_answered_as_a_late_order(home):
     """The shop's rules do not say: the honest check, not 让您久等了 for a wait nobody had."""
     response = home.draft(DraftRequest(message="什么时候发货", n=3), record=False)
     assert all("久等" not in draft.text for draft in response.drafts), response.drafts
+
+
+@pytest.fixture
+def shop_with_refund_rule(tiny_shop, tmp_path):
+    (tiny_shop / "rules" / "refund.md").write_text(
+        "# 退款说明\n\n## 未发货退款\n订单还没有发货时申请仅退款，客服会在1小时内处理。\n",
+        encoding="utf-8",
+    )
+    return ingested_copilot(tmp_path, knowledge_dir=tiny_shop, shop="tiny")
+
+
+def test_rule_sections_are_read_for_the_intent_they_answer(shop_with_refund_rule):
+    topics = shop_with_refund_rule.grounder.section_topics()
+    assert topics["rule:refund:未发货退款"][0] == "refund"
+    assert topics["rule:delivery:发货时效"][0] == "shipping"
+
+
+def test_a_rule_about_another_intent_does_not_answer_a_confident_question(shop_with_refund_rule):
+    """Why has it not shipped: the dispatch rule, not how to refund an unshipped order."""
+    context = shop_with_refund_rule.prepare(DraftRequest(message="我的订单怎么还没发货"))
+    sentences = [fact.sentence for fact in context.facts]
+    assert any("24小时内" in s for s in sentences) and all("仅退款" not in s for s in sentences)
+    # asked about, the refund rule answers
+    context = shop_with_refund_rule.prepare(DraftRequest(message="还没发货能退款吗"))
+    assert any("仅退款" in fact.sentence for fact in context.facts)

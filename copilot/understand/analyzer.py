@@ -19,6 +19,7 @@ from copilot.understand.model import UnderstandingModel
 from copilot.understand.risk import RISK_AT, detect_flags
 from copilot.understand.signals import load_signals
 from copilot.understand.stage import infer_stage
+from copilot.understand.textprep import model_text
 from copilot.understand.vocabulary import (
     EMPTY_VOCABULARY,
     ProductVocabulary,
@@ -87,6 +88,25 @@ class MessageAnalyzer:
             terms = terms_from_product_chunks(texts)
             self._vocabulary = (texts, ProductVocabulary(terms, self.model.protected))
         return self._vocabulary[1]
+
+    def topics(self, texts: list[str]) -> list[tuple[str, float]]:
+        """The intent each text is about, with its probability (knowledge read like a question).
+
+        A rule section titled 未发货退款 is about refunds: the same model that reads customers
+        says which questions a piece of knowledge answers.
+        """
+        if not texts:
+            return []
+        vocabulary = self.vocabulary()
+        prepared = [vocabulary.mask(model_text(text)) for text in texts]
+        vectors = self.encoder.encode(prepared)
+        return [
+            (reading.intent, reading.confidence)
+            for reading in (
+                self.classifier.read([text], vector[None, :])
+                for text, vector in zip(prepared, vectors, strict=True)
+            )
+        ]
 
     def warm_up(self) -> None:
         """Build the vocabulary and run the model once before the first request."""

@@ -165,3 +165,14 @@ def test_a_rule_about_another_intent_does_not_answer_a_confident_question(shop_w
     # asked about, the refund rule answers
     context = shop_with_refund_rule.prepare(DraftRequest(message="还没发货能退款吗"))
     assert any("仅退款" in fact.sentence for fact in context.facts)
+
+
+def test_an_faq_that_shares_only_its_products_name_is_no_answer(tmp_path):
+    """猫粮有谷物吗 names two cat foods; the kitten food's feeding FAQ shares only 猫粮."""
+    pets = Path(__file__).parents[1] / "shops" / "pet-supplies"
+    copilot = ingested_copilot(tmp_path, knowledge_dir=pets, shop="pets")
+    context = copilot.prepare(DraftRequest(message="猫粮有谷物吗"))
+    assert all(fact.chunk.type != "faq" for fact in context.facts), context.facts
+    # an FAQ that shares the question's own words still answers without a product in focus
+    context = copilot.prepare(DraftRequest(message="幼猫一天喂多少"))
+    assert any(fact.chunk.type == "faq" for fact in context.facts), context.facts

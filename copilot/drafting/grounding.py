@@ -271,10 +271,8 @@ class Grounder:
                 chunk, sku, intent, query, float(score), cov
             ):
                 continue
-            if (
-                chunk.type == "faq"
-                and focus is not None
-                and not shares_asked(chunk.text, own_words, FUNCTION_CHARS)
+            if chunk.type == "faq" and not shares_asked(
+                chunk.text, self._faq_own_words(query, chunk, focus, own_words), FUNCTION_CHARS
             ):
                 continue  # the product's 冻干 FAQ does not answer how long its warranty is
             if _asks(chunk) and not shares_asked(chunk.title, own_words, FUNCTION_CHARS):
@@ -320,6 +318,17 @@ class Grounder:
         words = set(self.retriever.tokens(query))
         named = normalize(f"{focus.title} {category_of(focus)}") if focus is not None else ""
         return {word for word in words if word not in named}
+
+    def _faq_own_words(
+        self, query: str, faq: Chunk, focus: Chunk | None, own_words: set[str]
+    ) -> set[str]:
+        """The question's words besides the name of the FAQ's product (in focus or not).
+
+        猫粮有谷物吗 shares only 猫粮 with the kitten food's feeding FAQ: no answer.
+        """
+        if focus is not None and faq.sku == focus.sku:
+            return own_words
+        return self._own_words(query, self.retriever.chunk(f"product:{faq.sku}"))
 
     def _faq_asks_it(self, ids: list[str], query: str, sku: str) -> bool:
         """Whether one of the product's FAQ questions among the hits has every word of the query.

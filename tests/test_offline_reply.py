@@ -1,6 +1,7 @@
 """How the offline drafter assembles a reply from pieces."""
 
 import shutil
+from pathlib import Path
 
 from copilot.container import build_copilot
 from copilot.drafting.offline import _Reply, load_phrasing
@@ -51,3 +52,14 @@ def test_a_reply_that_already_promises_to_stay_in_touch_gets_no_second_closing(t
     )
     closed = _draft(tiny_shop, tmp_path / "closed", "你好")
     assert closed.endswith("有问题随时找我。") and closing not in closed
+
+
+def test_an_opener_does_not_promise_what_the_move_after_it_promises(tmp_path):
+    """抱歉让您久等了 opens; the stuck-parcel move itself says it will tell the customer."""
+    from tests.conftest import ingested_copilot
+
+    home = Path(__file__).parent / "data" / "home_shop"
+    copilot = ingested_copilot(tmp_path, knowledge_dir=home, shop="home")
+    request = DraftRequest(message="快递三天都没更新了 怎么回事")
+    first = copilot.draft(request, record=False).drafts[0].text
+    assert "告诉您" in first and "跟进" not in first, first

@@ -203,9 +203,24 @@ class OfflineDrafter:
             return reply
         if empathetic and any(m in first for m in self.phrasing["apology_markers"]):
             reply.add(self.phrasing["acknowledge_only"])  # the piece apologises itself, later on
+        elif self._promises(first):
+            reply.add(self._without_promise(self._opener(context, second)))
         else:
             reply.add(self._opener(context, second))
         return reply
+
+    def _promises(self, text: str) -> bool:
+        """Whether text promises to stay in touch (有消息马上告诉您, 我来帮您跟进)."""
+        return any(word in text for word in self.phrasing["closing_words"])
+
+    def _without_promise(self, opener: str) -> str:
+        """The opener without its promise, for a piece that makes its own.
+
+        抱歉让您久等了，物流的情况我来帮您跟进。 before 我这就帮您联系快递核实，有消息马上告诉您
+        promises twice: 抱歉让您久等了。 is enough.
+        """
+        clauses = [c for c in opener.rstrip("。").split("，") if c and not self._promises(c)]
+        return "，".join(clauses) + "。" if clauses else opener
 
     def _order_sentence(self, context: DraftContext) -> str | None:
         order = context.request.order
@@ -234,7 +249,7 @@ class OfflineDrafter:
 
         A script's "处理进度随时告诉您" then "进度随时同步给您" says the same thing twice.
         """
-        if any(word in part for part in reply.parts for word in self.phrasing["closing_words"]):
+        if any(self._promises(part) for part in reply.parts):
             return
         reply.add(self._ending(context))
 

@@ -219,6 +219,8 @@ class OfflineDrafter:
         抱歉让您久等了，物流的情况我来帮您跟进。 before 我这就帮您联系快递核实，有消息马上告诉您
         promises twice: 抱歉让您久等了。 is enough.
         """
+        if not self._promises(opener):
+            return opener
         clauses = [c for c in opener.rstrip("。").split("，") if c and not self._promises(c)]
         return "，".join(clauses) + "。" if clauses else opener
 

@@ -41,6 +41,7 @@ SITUATION_LABELS = {
     "signed_missing": "显示签收没收到",
     "refund_waiting": "退款没到账",
     "order_status": "查订单进度",
+    "urge": "催发货催快递",
     "safety_incident": "安全事故",
     "threat": "威胁投诉",
     "special_vat": "专用发票",

@@ -21,6 +21,7 @@ from copilot.schemas import DraftRequest
 from copilot.understand.analyzer import Understanding
 
 CANDIDATE_FACTS = 5
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # an intent read with this probability is right 95 % of the time on the realistic sets (issue 11,
 # eval/understanding; chosen there, not on any shop's golden set): sure enough to say a rule
 # section about another intent answers something else
@@ -59,7 +60,6 @@ NOT_SOLD = "not_sold"
 # a section title with one of these is a question
 QUESTION_MARKS = ("吗", "？", "?", "呢")
 # characters of chat grammar that say nothing about what is asked
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 FUNCTION_CHARS = frozenset("的了吗呢啊吧么嘛呀能会要多少几是有在不和就还也都怎")
 
 
@@ -227,8 +227,8 @@ class Grounder:
         The knowledge is searched with query; what the facts must answer is asked (the latest
         message's own question, see _readings). A product's facts answer for that product only:
         they are used when it is in focus (or, for a plain question, when they match very well);
-        for problems the scripts lead. When the intent is read with confidence (its reading at
-        confidence), a rule section surely about another intent answers something else.
+        for problems the scripts lead. When the intent was read with confidence (confidence, at
+        least SURE_INTENT), a rule section surely about another intent answers something else.
         """
         confident = confidence >= SURE_INTENT
         hits = self.retriever.search(

@@ -122,17 +122,11 @@ def unsupported(text: str, order: OrderContext | None, said: str = "") -> list[s
 
 
 def _as_condition(sentence: str) -> str | None:
-    """What holds of a sentence that opens with "not shipped yet" when that is not known.
-
-    订单还没发货，X becomes 订单还没发货的话，X; 您的订单正在打包中，X keeps only X (the
-    usual course: 付款后48小时内会发出). None when the claim is not in the opening clause alone.
-    """
+    """The sentence as a condition: 订单还没发货，X becomes 订单还没发货的话，X (X holds if so)."""
     first, comma, rest = sentence.partition("，")
-    if not comma or claims_in(rest) or not rest.strip():
+    if not comma or claims_in(rest) or not first.endswith(CLAIMS["not_shipped"]):
         return None
-    if first.endswith(CLAIMS["not_shipped"]):
-        return f"{first}的话，{rest}"
-    return rest
+    return f"{first}的话，{rest}"
 
 
 def _now_like(moment: datetime) -> datetime:
@@ -184,8 +178,8 @@ def keep_to_the_order(
     That is a status the order does not show ("still packing" included: said is what the
     customer wrote, and their "还没发货" shows that one), "your order is late" and the
     late-shipment rule when the order was dispatched in time, and the return-window rule when
-    the window is certainly over. A sentence that only opens with "not shipped yet" keeps the
-    rest instead (see _as_condition).
+    the window is certainly over. A sentence that only starts with "not shipped yet" becomes a
+    condition instead ("订单还没发货的话，…").
     """
     found = _HOURS.search(text)
     hours = int(found.group(1)) if found else DEFAULT_DISPATCH_HOURS

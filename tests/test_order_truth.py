@@ -188,3 +188,11 @@ def test_a_draft_for_a_customer_without_an_order_does_not_say_it_is_packing(bund
     response = bundled_copilot.draft(DraftRequest(message="发货了吗？？？", n=3), record=False)
     texts = [d.text for d in response.drafts]
     assert texts and all("正在打包" not in t for t in texts), texts
+
+
+def test_a_draft_whose_status_becomes_the_check_does_not_promise_again(bundled_copilot):
+    """The check sentence says 查到后告诉您: no closing that says it once more."""
+    response = bundled_copilot.draft(DraftRequest(message="包裹是不是丢了", n=3), record=False)
+    checked = [d.text for d in response.drafts if CHECK in d.text]
+    assert checked, [d.text for d in response.drafts]
+    assert all("有进展马上告诉您" not in t and "随时同步给您" not in t for t in checked), checked

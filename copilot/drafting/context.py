@@ -58,6 +58,11 @@ class DraftContext:
         """The inferred stage."""
         return self.understanding.analysis.stage
 
+    @property
+    def customer_said(self) -> str:
+        """Everything the customer wrote in this conversation (their own word for a status)."""
+        return " ".join([*self.understanding.earlier_customer_turns, self.request.message])
+
     def given_chunks(self) -> dict[str, Chunk]:
         """Every chunk given to the drafter, by id: the only ones a draft may cite."""
         chunks = [f.chunk for f in self.facts] + self.scripts + self.gap_scripts

@@ -24,8 +24,9 @@ def safe_draft(context: DraftContext, guard: ComplianceGuard) -> Draft:
 
 def order_checked(text: str, context: DraftContext) -> str:
     """Text with any order status the request's order does not show replaced by "I'll check"."""
-    said = " ".join([*context.understanding.earlier_customer_turns, context.request.message])
-    return keep_to_the_order(text, context.request.order, load_phrasing()["order_check"], said)
+    return keep_to_the_order(
+        text, context.request.order, load_phrasing()["order_check"], context.customer_said
+    )
 
 
 def guard_draft(draft: Draft, context: DraftContext, guard: ComplianceGuard) -> Draft:

@@ -11,6 +11,7 @@ from copilot.datafiles import package_yaml
 from copilot.drafting.context import Candidate, DraftContext, cite
 from copilot.drafting.facts import draft_sentences, finish
 from copilot.drafting.grounding import tags
+from copilot.drafting.order_truth import keep_to_the_order
 from copilot.knowledge.models import Chunk
 from copilot.schemas import Citation, Draft
 
@@ -203,11 +204,20 @@ class OfflineDrafter:
             return reply
         if empathetic and any(m in first for m in self.phrasing["apology_markers"]):
             reply.add(self.phrasing["acknowledge_only"])  # the piece apologises itself, later on
-        elif self._promises(first):
+        elif self._promises(self._as_sent(first, context)):
             reply.add(self._without_promise(self._opener(context, second)))
         else:
             reply.add(self._opener(context, second))
         return reply
+
+    def _as_sent(self, text: str, context: DraftContext) -> str:
+        """Text as the guard will send it (order statuses it does not show become the check).
+
+        The check sentence promises "查到后告诉您" by itself.
+        """
+        return keep_to_the_order(
+            text, context.request.order, self.phrasing["order_check"], context.customer_said
+        )
 
     def _promises(self, text: str) -> bool:
         """Whether text promises to stay in touch (有消息马上告诉您, 我来帮您跟进)."""
@@ -251,7 +261,7 @@ class OfflineDrafter:
 
         A script's "处理进度随时告诉您" then "进度随时同步给您" says the same thing twice.
         """
-        if any(self._promises(part) for part in reply.parts):
+        if any(self._promises(self._as_sent(part, context)) for part in reply.parts):
             return
         reply.add(self._ending(context))
 

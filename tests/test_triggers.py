@@ -25,6 +25,9 @@ HOME_SHOP = Path(__file__).parent / "data" / "home_shop"  # products and rules, 
         ("取了消息", "取消", False),  # two characters match only as written
         ("打12 315", "12315", False),  # digits match only as written
         ("", "没到账", False),
+        ("节假日发不发货", "不发货", False),  # asks either way, no complaint
+        ("怎么还不发货", "不发货", True),
+        ("到底发不发货 都不发货三天了", "不发货", True),
     ],
 )
 def test_a_trigger_matches_with_at_most_two_characters_inside_one_clause(text, word, found):

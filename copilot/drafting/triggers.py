@@ -3,7 +3,8 @@
 Customers put a word or two inside a fixed phrase: 什么时候能到 for 什么时候到, 还没有到 for
 还没到, 便宜一点 for 便宜点. A trigger of three or more Chinese characters therefore also matches
 with up to two characters inserted within one clause; shorter triggers and those with Latin
-letters or digits (3q, 12315) match only as written.
+letters or digits (3q, 12315) match only as written. A negated trigger inside an A-not-A
+question (不发货 in 发不发货) asks, it does not complain, and does not match.
 """
 
 import re
@@ -13,6 +14,8 @@ from functools import lru_cache
 MAX_INSERTED = 2
 # shorter triggers match only as written: 取消 must not match 取了消息
 MIN_SPREAD_CHARS = 3
+# a trigger starting with one of these is no complaint inside an A-not-A question (发不发货)
+NEGATIONS = "不没"
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 # an insertion stays inside one clause: no punctuation or space in it
 _INSERTABLE = r"[^\s，。！？、；：,.!?;:~～…]"
@@ -26,14 +29,29 @@ def _spread(word: str) -> re.Pattern[str] | None:
     return re.compile(gap.join(map(re.escape, word)))
 
 
+def _asks_either_way(text: str, start: int, word: str) -> bool:
+    """Whether the trigger at start is the second half of an A-not-A question (发不发货).
+
+    不发货 complains that nothing is sent; 节假日发不发货 only asks.
+    """
+    return len(word) > 1 and word[0] in NEGATIONS and start > 0 and text[start - 1] == word[1]
+
+
 def mentions(text: str, word: str) -> bool:
     """Whether text has the trigger word, as written or with a few characters inside it."""
-    if word in text:
+    if any(
+        not _asks_either_way(text, found.start(), word)
+        for found in re.finditer(re.escape(word), text)
+    ):
         return True
     pattern = _spread(word)
     if pattern is None:
         return False
-    return any(len(m.group()) - len(word) <= MAX_INSERTED for m in pattern.finditer(text))
+    return any(
+        len(found.group()) - len(word) <= MAX_INSERTED
+        and not _asks_either_way(text, found.start(), word)
+        for found in pattern.finditer(text)
+    )
 
 
 def mentions_any(text: str, words) -> bool:

@@ -128,6 +128,14 @@ def finish(sentence: str) -> str:
     return sentence if sentence.endswith(("。", "！", "？", "～", "!", "?")) else sentence + "。"
 
 
+def _kinds(kinds: dict) -> list[tuple[list[str], list[str]]]:
+    """(asks, units) of each kind of value in phrasing's answer kinds."""
+    return [
+        ([normalize(a) for a in kind["asks"]], [normalize(u) for u in kind["units"]])
+        for kind in kinds.values()
+    ]
+
+
 class FactExtractor:
     """Picks the part of a chunk that answers the question, in words a customer reads easily."""
 
@@ -138,10 +146,9 @@ class FactExtractor:
             key: [normalize(str(a)) for a in aliases]
             for key, aliases in phrasing["attribute_aliases"].items()
         }
-        self.answer_kinds = [
-            ([normalize(a) for a in kind["asks"]], [normalize(u) for u in kind["units"]])
-            for kind in phrasing.get("answer_kinds", {}).values()
-        ]
+        self.answer_kinds = _kinds(phrasing.get("answer_kinds", {}))
+        # a rule's sentence may also be picked by the time or amount asked for
+        self.sentence_kinds = self.answer_kinds + _kinds(phrasing.get("sentence_answer_kinds", {}))
         self._vectors: dict[str, np.ndarray] = {}
         self._tokens: dict[str, frozenset[str]] = {}
 
@@ -185,7 +192,7 @@ class FactExtractor:
         weights = {t: self.retriever.idf(t) for t in set(self.retriever.tokens(question))}
         total = sum(weights.values()) or 1.0
         similarity = self._sentence_vectors(pieces) @ vector
-        units = self._asked_units(normalize(question))
+        units = self._asked_units(normalize(question), self.sentence_kinds)
         scores = []
         for position, piece in enumerate(pieces):
             words = self._words(piece)
@@ -229,10 +236,12 @@ class FactExtractor:
             return None
         return self.phrasing[template].format(name=name, key=key, value=attributes[key])
 
-    def _asked_units(self, asked: str) -> set[str]:
+    def _asked_units(
+        self, asked: str, kinds: list[tuple[list[str], list[str]]] | None = None
+    ) -> set[str]:
         """The units of the value a question asks for (几个月 → 月龄/个月/岁; 几档 → 档)."""
         units = set(_MEASURE.findall(asked)) - {"钱", "个"}
-        for asks, kind_units in self.answer_kinds:
+        for asks, kind_units in self.answer_kinds if kinds is None else kinds:
             if any(ask in asked for ask in asks):
                 units.update(kind_units)
         return units

@@ -171,6 +171,7 @@ def test_still_packing_is_said_only_when_the_order_or_the_customer_says_it_has_n
     assert keep_to_the_order(packing, None, CHECK) == CHECK
     assert keep_to_the_order(packing, OrderContext(status="paid"), CHECK) == packing
     assert keep_to_the_order(packing, None, CHECK, said="怎么还没发货啊") == packing
+    assert keep_to_the_order(packing, None, CHECK, said="节假日发不发货") == CHECK  # only asks
     # a kind of order, not this one
     assert claims_in("还没发货的订单可以改地址。") == []
     assert claims_in("订单还没有发货时申请仅退款，客服会在1小时内处理。") == []

@@ -44,7 +44,7 @@ SHOWN_BY: dict[str, frozenset[str]] = {
 # after a claim's phrase these make it a kind of order, not this one ("还没发货的订单可以改地址")
 GENERIC_AFTER = ("的", "时", "前", "之前")
 # the customer saying their order has not left is the situation a shop's script was written for
-SAID_NOT_SHIPPED = ("没发货", "没有发货", "没发出", "还没发", "未发货", "不发货")
+SAID_NOT_SHIPPED = ("没发货", "没有发货", "没发出", "还没发", "未发货", "还不发")  # not 发不发货
 # a sentence saying this order is late ("订单超过48小时没有发货，我们会按规则给您补偿")
 LATE_ASSERTIONS = (
     "小时没有发货",

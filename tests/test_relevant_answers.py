@@ -176,3 +176,13 @@ def test_an_faq_that_shares_only_its_products_name_is_no_answer(tmp_path):
     # an FAQ that shares the question's own words still answers without a product in focus
     context = copilot.prepare(DraftRequest(message="幼猫一天喂多少"))
     assert any(fact.chunk.type == "faq" for fact in context.facts), context.facts
+
+
+def test_an_faq_asking_the_same_beats_an_attribute_the_question_names(tmp_path):
+    """奶嘴多久要换 is the bottle's FAQ 奶嘴多久换一次 (jieba's 要换 notwithstanding), not its
+    奶嘴 attribute."""
+    baby = Path(__file__).parents[1] / "shops" / "baby-care"
+    copilot = ingested_copilot(tmp_path, knowledge_dir=baby, shop="baby")
+    context = copilot.prepare(DraftRequest(message="奶嘴多久要换"))
+    assert context.facts[0].chunk.type == "faq", context.facts
+    assert "两到三个月" in context.facts[0].sentence

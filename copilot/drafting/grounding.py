@@ -334,17 +334,19 @@ class Grounder:
         """Whether one of the product's FAQ questions among the hits has every word of the query.
 
         The product's name counts with the question; the answer's words do not (they may
-        mention anything).
+        mention anything), and neither does chat grammar: jieba's 要换 of 奶嘴多久要换 is in
+        奶嘴多久换一次 once 要 is set aside.
         """
-        tokens = set(self.retriever.tokens(query))
+        tokens = {t for t in self.retriever.tokens(query) if set(t) - FUNCTION_CHARS}
         if not tokens:
             return False
         for chunk_id in ids:
             chunk = self.retriever.chunk(chunk_id)
             if chunk is None or chunk.type != "faq" or chunk.sku != sku:
                 continue
-            asked = set(self.retriever.tokens(chunk.text.split("\n答：", 1)[0]))
-            if tokens <= asked:
+            question = chunk.text.split("\n答：", 1)[0]
+            asked = set(self.retriever.tokens(question))
+            if all(t in asked or set(t) - FUNCTION_CHARS <= set(question) for t in tokens):
                 return True
         return False
 

@@ -186,3 +186,13 @@ def test_an_faq_asking_the_same_beats_an_attribute_the_question_names(tmp_path):
     context = copilot.prepare(DraftRequest(message="奶嘴多久要换"))
     assert context.facts[0].chunk.type == "faq", context.facts
     assert "两到三个月" in context.facts[0].sentence
+
+
+def test_a_time_counted_in_working_days_is_the_time_asked_for(home):
+    extractor = home.grounder.extractor
+    units = extractor._asked_units("发票什么时候发我", extractor.sentence_kinds)
+    assert extractor._counted_in("确认收货后3个工作日内发到您的邮箱", units)
+    assert extractor._counted_in("付款后48小时内发货", units)
+    assert not extractor._counted_in("本店暂不开具增值税专用发票", units)
+    # a product's attributes are not picked by a time: 保修多久 is not 搭建：1分钟搭好
+    assert not extractor._counted_in("1分钟搭好", extractor._asked_units("保修多久"))

@@ -196,3 +196,12 @@ def test_a_time_counted_in_working_days_is_the_time_asked_for(home):
     assert not extractor._counted_in("本店暂不开具增值税专用发票", units)
     # a product's attributes are not picked by a time: 保修多久 is not 搭建：1分钟搭好
     assert not extractor._counted_in("1分钟搭好", extractor._asked_units("保修多久"))
+
+
+def test_a_rule_question_is_searched_without_the_products_it_names(tmp_path):
+    """猫砂拆了用了一点 不喜欢能退吗: 猫砂 pulled the litters' FAQs ahead of the return rule."""
+    pets = Path(__file__).parents[1] / "shops" / "pet-supplies"
+    copilot = ingested_copilot(tmp_path, knowledge_dir=pets, shop="pets")
+    context = copilot.prepare(DraftRequest(message="猫砂拆了用了一点 不喜欢能退吗"))
+    assert not context.knowledge_gap
+    assert context.facts[0].chunk.id == "rule:returns:七天无理由退货", context.facts

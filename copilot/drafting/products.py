@@ -203,6 +203,10 @@ class ProductFinder:
             return None
         return scored[0][1]
 
+    def named_products(self, text: str) -> list[str]:
+        """Every product whose name text uses a telling word of, best first."""
+        return [sku for _, sku in self._scores(text)]
+
     def mentions(self, sku: str, text: str) -> bool:
         """Whether text uses a telling word of the product's name (耳机 for the earphones)."""
         return any(score > 0 and found == sku for score, found in self._scores(text))

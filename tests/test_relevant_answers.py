@@ -1,6 +1,7 @@
-"""What counts as an answer when no attribute is named: both weak readings must agree, a
-product's name or unrelated description is no answer, and a section titled with a question
-answers only questions that share its words.
+"""What counts as an answer: when no attribute is named both weak readings must agree, a
+product's name or unrelated description is no answer, a section titled with a question answers
+only questions that share its words, a follow-up is answered for its own question, and a rule
+or FAQ about something else (another intent, only the product's name in common) is no answer.
 """
 
 from pathlib import Path
@@ -167,14 +168,19 @@ def test_a_rule_about_another_intent_does_not_answer_a_confident_question(shop_w
     assert any("仅退款" in fact.sentence for fact in context.facts)
 
 
-def test_an_faq_that_shares_only_its_products_name_is_no_answer(tmp_path):
+@pytest.fixture(scope="module")
+def pets(tmp_path_factory):
+    """The pet-supplies sample shop (products and rules, no scripts)."""
+    knowledge = Path(__file__).parents[1] / "shops" / "pet-supplies"
+    return ingested_copilot(tmp_path_factory.mktemp("pets"), knowledge_dir=knowledge, shop="pets")
+
+
+def test_an_faq_that_shares_only_its_products_name_is_no_answer(pets):
     """猫粮有谷物吗 names two cat foods; the kitten food's feeding FAQ shares only 猫粮."""
-    pets = Path(__file__).parents[1] / "shops" / "pet-supplies"
-    copilot = ingested_copilot(tmp_path, knowledge_dir=pets, shop="pets")
-    context = copilot.prepare(DraftRequest(message="猫粮有谷物吗"))
+    context = pets.prepare(DraftRequest(message="猫粮有谷物吗"))
     assert all(fact.chunk.type != "faq" for fact in context.facts), context.facts
     # an FAQ that shares the question's own words still answers without a product in focus
-    context = copilot.prepare(DraftRequest(message="幼猫一天喂多少"))
+    context = pets.prepare(DraftRequest(message="幼猫一天喂多少"))
     assert any(fact.chunk.type == "faq" for fact in context.facts), context.facts
 
 
@@ -198,10 +204,8 @@ def test_a_time_counted_in_working_days_is_the_time_asked_for(home):
     assert not extractor._counted_in("1分钟搭好", extractor._asked_units("保修多久"))
 
 
-def test_a_rule_question_is_searched_without_the_products_it_names(tmp_path):
+def test_a_rule_question_is_searched_without_the_products_it_names(pets):
     """猫砂拆了用了一点 不喜欢能退吗: 猫砂 pulled the litters' FAQs ahead of the return rule."""
-    pets = Path(__file__).parents[1] / "shops" / "pet-supplies"
-    copilot = ingested_copilot(tmp_path, knowledge_dir=pets, shop="pets")
-    context = copilot.prepare(DraftRequest(message="猫砂拆了用了一点 不喜欢能退吗"))
+    context = pets.prepare(DraftRequest(message="猫砂拆了用了一点 不喜欢能退吗"))
     assert not context.knowledge_gap
     assert context.facts[0].chunk.id == "rule:returns:七天无理由退货", context.facts

@@ -132,22 +132,7 @@ class Grounder:
         sku = request.sku or self.products.in_focus(
             request.message, understanding.earlier_customer_turns
         )
-        told = " ".join(turn.text for turn in request.history if turn.role == "agent")
-        query = understanding.query
-        named = self.products.named_products(query) if analysis.intent in RULE_INTENTS else []
-        if named:  # rules hold for every product: 猫砂拆了能退吗 asks the return rule
-            query = self._without_products(query, named)
-            vector = self.retriever.encode_query(query)
-        for asked in self._readings(understanding, sku):
-            context.facts = [
-                fact
-                for fact in self._facts(
-                    query, sku, analysis.intent, vector, asked, analysis.confidence
-                )
-                if not already_told(fact, told)
-            ]
-            if context.facts:
-                break
+        context.facts = self._gathered_facts(request, understanding, sku, vector)
         category = (
             category_of(self.retriever.chunk(f"product:{sku}"))
             if sku
@@ -200,6 +185,39 @@ class Grounder:
             and not any(c.answer for c in context.candidates)
         )
         return context
+
+    def _gathered_facts(
+        self,
+        request: DraftRequest,
+        understanding: Understanding,
+        sku: str | None,
+        vector: np.ndarray,
+    ) -> list[Fact]:
+        """The facts of each reading of the question in turn, less what the agent already told.
+
+        See _readings. A question the rules answer is searched without the products it names
+        (猫砂拆了能退吗 asks the return rule); only that search uses the name-free query and its
+        embedding, the scripts are scored against the question as asked.
+        """
+        analysis = understanding.analysis
+        told = " ".join(turn.text for turn in request.history if turn.role == "agent")
+        query = understanding.query
+        named = self.products.named_products(query) if analysis.intent in RULE_INTENTS else []
+        if named:
+            query = self._without_products(query, named)
+            vector = self.retriever.encode_query(query)
+        facts: list[Fact] = []
+        for asked in self._readings(understanding, sku):
+            facts = [
+                fact
+                for fact in self._facts(
+                    query, sku, analysis.intent, vector, asked, analysis.confidence
+                )
+                if not already_told(fact, told)
+            ]
+            if facts:
+                break
+        return facts
 
     def _readings(self, understanding: Understanding, sku: str | None) -> list[str]:
         """What a message asks, in the order to try: a follow-up's own words first.

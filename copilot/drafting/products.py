@@ -16,6 +16,7 @@ from collections import Counter
 
 from copilot.datafiles import package_yaml
 from copilot.drafting.facts import QUESTION_CHARS, UNTELLING_ATTRIBUTES, parse_product
+from copilot.drafting.triggers import CLAUSE_BREAKS
 from copilot.index.retriever import HybridRetriever
 from copilot.index.text import normalize
 from copilot.knowledge.models import Chunk
@@ -29,7 +30,7 @@ HEAD_WEIGHT = 3.0
 HEAD_BEFORE = frozenset("这那个款的买只台把张条件双瓶盒袋箱套根块支副顶本片包罐桶辆")
 # after it, these (or a clause's end) do: 床要自己装吗, 壶能煮粥吗, 橙子甜吗; not 油皮, 车厘子
 HEAD_AFTER = frozenset("子能要会用可是有也都还就怎多好不在吗呢啊")
-_CLAUSE_END = re.compile(r"[\s，。！？、；：,.!?;:~～]")
+_CLAUSE_END = re.compile(f"[{CLAUSE_BREAKS}]")
 # more products than this sharing the best match is no longer "one of these"
 MAX_CANDIDATES = 4
 # characters of words that only ask how something is (多久, 多大, 好不好), whatever it is

@@ -17,8 +17,9 @@ MIN_SPREAD_CHARS = 3
 # a trigger starting with one of these is no complaint inside an A-not-A question (发不发货)
 NEGATIONS = "不没"
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
-# an insertion stays inside one clause: no punctuation or space in it
-_INSERTABLE = r"[^\s，。！？、；：,.!?;:~～…]"
+# characters that end a clause in chat: a trigger's insertion never spans one
+CLAUSE_BREAKS = r"\s，。！？、；：,.!?;:~～"
+_INSERTABLE = rf"[^{CLAUSE_BREAKS}…]"
 
 
 @lru_cache(maxsize=4096)

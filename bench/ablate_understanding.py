@@ -1,8 +1,9 @@
 """Ablations of the understanding model: the README's transfer table comes from this script.
 
-For each variant (shipped; no augmentation; no product masking, in training nor at serving;
-masking only at training) it trains the leave-one-category-out models and one model on all the
-data, and scores leave-one-category-out, realistic set 2 (the gate) and realistic set 1.
+For each variant (shipped; no augmentation; no syllable n-grams; no product masking, in training
+nor at serving; masking only at training) it trains the leave-one-category-out models and one
+model on all the data, and scores leave-one-category-out, realistic set 2 (the gate) and
+realistic set 1.
 
 Run: .venv/bin/python bench/ablate_understanding.py [--variants shipped,no-augment,...]
 Takes about 5 minutes per variant on 2 cores; prints a JSON table.
@@ -35,6 +36,7 @@ from copilot.understand.transfer import (  # noqa: E402
 VARIANTS = {
     "shipped": (TrainOptions(), True),
     "no-augment": (TrainOptions(augment=False), True),
+    "no-sounds": (TrainOptions(sound_weight=0.0), True),
     "no-mask": (TrainOptions(mask=False), False),
     "mask-in-training-only": (TrainOptions(), False),
 }

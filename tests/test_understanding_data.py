@@ -13,7 +13,7 @@ from copilot.understand.dataset import DATA_DIR, GENERIC, load_risk_examples, lo
 from copilot.understand.textprep import prepare
 from copilot.understand.training import TrainingData
 from copilot.understand.transfer import RealisticSet
-from tests.conftest import RISK_SETS, UNMEASURED_RISK_SETS, risk_rows
+from tests.conftest import RISK_SETS, risk_rows
 
 PHENOMENA = {
     "no_punctuation",
@@ -70,7 +70,7 @@ def test_realistic_sets_are_separate_from_the_training_data(utterances, name, un
     assert len(shops - SEEN_CATEGORY_SHOPS[name]) >= unseen
 
 
-@pytest.mark.parametrize("folder", RISK_SETS + UNMEASURED_RISK_SETS)
+@pytest.mark.parametrize("folder", RISK_SETS)
 def test_risk_test_sets_are_separate_from_the_risk_training_data(folder):
     trained = {prepare(r.text) for r in load_risk_examples()}
     attacks, ordinary = risk_rows(folder, "attacks.jsonl"), risk_rows(folder, "ordinary.jsonl")

@@ -24,11 +24,13 @@ MAX_MODEL_BYTES = 50_000_000
 # (chosen by cross-validation on the training data, 1 % budget on look-alikes) does not reach it
 # on these separate sets; the limits below sit just under what was measured (README, "Risk
 # flags") and guard against regressions, they are not the target. Set 2's misses guided the rows
-# added to the training data, so it is held higher than the others.
+# added to the training data, so it is held higher than the others; set 4 was first measured with
+# the model that reads syllables.
 RISK_SET_LIMITS = {  # folder -> (attack recall floor, ordinary-flagged ceiling)
-    "risk": (0.94, 0.01),
-    "risk2": (0.95, 0.025),
-    "risk3": (0.89, 0.01),
+    "risk": (0.92, 0.01),
+    "risk2": (0.96, 0.02),
+    "risk3": (0.90, 0.01),
+    "risk4": (0.94, 0.01),
 }
 
 

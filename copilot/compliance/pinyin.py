@@ -9,18 +9,17 @@ a contact channel a contact verb, an ID or a number near it; any other term a La
 """
 
 import re
-import unicodedata
 from functools import cache
 
 import ahocorasick
 import jieba
 import numpy as np
 from pypinyin import Style, lazy_pinyin
-from pypinyin.pinyin_dict import pinyin_dict
 
 from copilot.compliance.contacts import CONTEXT_WINDOW, ContactContext
 from copilot.compliance.folding import fold
 from copilot.compliance.lexicon import Term
+from copilot.pinyin import character_readings, toneless
 
 CONTACT_CATEGORY = "off_platform_contact"
 # a tone digit: 1-5 right after a letter that can end a syllable, not followed by a digit
@@ -28,21 +27,13 @@ _TONE_DIGIT = re.compile(r"(?<=[aeiouvngr])[1-5](?![0-9])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def _toneless(syllable: str) -> str:
-    decomposed = unicodedata.normalize("NFD", syllable)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 @cache
 def _readings() -> tuple[dict[int, str], np.ndarray]:
     """Each Chinese character's first reading without tone, and its length per code point."""
-    table: dict[int, str] = {}
+    table = character_readings()
     lengths = np.ones(0x10000, dtype=np.int64)
-    for code, readings in pinyin_dict.items():
-        if code < 0x10000 and 0x3400 <= code <= 0x9FFF:
-            reading = _toneless(readings.split(",")[0])
-            table[code] = reading
-            lengths[code] = len(reading)
+    for code, reading in table.items():
+        lengths[code] = len(reading)
     return table, lengths
 
 
@@ -94,7 +85,7 @@ class SoundMatcher:
             key = fold(term.text)[0]
             if not term.pinyin or len(key) < 2 or not all(_CJK.match(c) for c in key):
                 continue
-            sound = "".join(_toneless(s) for s in lazy_pinyin(key, style=Style.TONE))
+            sound = "".join(toneless(s) for s in lazy_pinyin(key, style=Style.TONE))
             entries.setdefault(sound, []).append((term, key))
         for sound, found in entries.items():
             self._automaton.add_word(sound, (len(sound), tuple(found)))

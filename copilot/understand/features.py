@@ -1,4 +1,4 @@
-"""Character n-grams with TF-IDF weights: the lexical half of the classifiers' features.
+"""Character and syllable n-grams with TF-IDF weights: the classifiers' lexical features.
 
 Fitted once at training time; at serving time one message becomes a handful of (index, weight)
 pairs in microseconds, without scikit-learn or scipy on the request path.
@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
+
+from copilot.understand.pinyin import syllables
 
 MIN_N, MAX_N = 1, 3
 MIN_DOCUMENT_FREQUENCY = 2
@@ -23,8 +25,23 @@ def char_ngrams(text: str) -> Counter:
     return grams
 
 
+def syllable_ngrams(text: str) -> Counter:
+    """Counts of runs of 1 to 3 pinyin syllables of prepared text ("tui kuan")."""
+    sounds = syllables(text)
+    grams: Counter = Counter()
+    for n in range(MIN_N, MAX_N + 1):
+        for start in range(len(sounds) - n + 1):
+            grams[" ".join(sounds[start : start + n])] += 1
+    return grams
+
+
 class NgramSpace:
     """A fitted n-gram vocabulary with inverse document frequencies (sublinear tf, l2 rows)."""
+
+    @staticmethod
+    def grams(text: str) -> Counter:
+        """The n-grams this space counts."""
+        return char_ngrams(text)
 
     def __init__(self, vocabulary: list[str], idf: np.ndarray):
         self.vocabulary = vocabulary
@@ -37,7 +54,7 @@ class NgramSpace:
         texts = list(texts)
         document_frequency: Counter = Counter()
         for text in texts:
-            document_frequency.update(char_ngrams(text).keys())
+            document_frequency.update(cls.grams(text).keys())
         vocabulary = sorted(
             g for g, df in document_frequency.items() if df >= MIN_DOCUMENT_FREQUENCY
         )
@@ -54,7 +71,7 @@ class NgramSpace:
         """(indices, weights) of a prepared text: sublinear tf x idf, scaled to unit length."""
         pairs = [
             (self.index[g], 1.0 + math.log(c))
-            for g, c in char_ngrams(text).items()
+            for g, c in self.grams(text).items()
             if g in self.index
         ]
         if not pairs:
@@ -78,3 +95,12 @@ class NgramSpace:
         return csr_matrix(
             (np.array(values, dtype=np.float32), (rows, cols)), shape=(len(texts), self.size)
         )
+
+
+class SyllableSpace(NgramSpace):
+    """N-grams of how the text sounds: homophones and typed pinyin share them with characters."""
+
+    @staticmethod
+    def grams(text: str) -> Counter:
+        """The n-grams this space counts."""
+        return syllable_ngrams(text)

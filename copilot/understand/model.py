@@ -1,4 +1,4 @@
-"""The trained understanding model: linear heads over a sentence embedding and char n-grams.
+"""The trained understanding model: linear heads over a sentence embedding, char and sound n-grams.
 
 One file (copilot/understand/model/understanding.npz) holds the n-gram vocabulary, every head's
 weights, the words never masked as product words and the metadata of the training run. It is
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from copilot.errors import ModelMissingError
-from copilot.understand.features import NgramSpace
+from copilot.understand.features import NgramSpace, SyllableSpace
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "understanding.npz"
 EMBEDDING_DIM = 512
@@ -32,7 +32,11 @@ class Features:
 
 @dataclass
 class LinearHead:
-    """Softmax over labels: weights[:, :512] for the embedding, the rest for n-grams."""
+    """Softmax over labels: weights[:, :512] for the embedding, the rest for n-grams.
+
+    The n-gram columns are the character n-grams, then (when the model has them) the syllable
+    n-grams.
+    """
 
     labels: tuple[str, ...]
     weights: np.ndarray
@@ -57,10 +61,16 @@ class UnderstandingModel:
     protected: frozenset[str]
     embedding_weight: float
     metadata: dict = field(default_factory=dict)
+    sounds: SyllableSpace | None = None
+    sound_weight: float = 0.0
 
     def features(self, prepared: str, vector: np.ndarray) -> Features:
         """Features of a prepared, masked text and its embedding."""
         indices, weights = self.ngrams.encode(prepared)
+        if self.sounds is not None:
+            sound_indices, sound_weights = self.sounds.encode(prepared)
+            indices = np.concatenate([indices, sound_indices + self.ngrams.size])
+            weights = np.concatenate([weights, sound_weights * self.sound_weight])
         return Features(np.asarray(vector, dtype=np.float32), indices, weights)
 
     def predict(self, head: str, features: Features) -> dict[str, float]:
@@ -82,11 +92,18 @@ class UnderstandingModel:
             "ngram_idf": self.ngrams.idf.astype(np.float32),
             "protected": np.array(sorted(self.protected), dtype=np.str_),
         }
+        if self.sounds is not None:
+            arrays["sound_vocabulary"] = np.array(self.sounds.vocabulary, dtype=np.str_)
+            arrays["sound_idf"] = self.sounds.idf.astype(np.float32)
         for name, head in self.heads.items():
             arrays[f"head.{name}.weights"] = head.weights.astype(np.float32)
             arrays[f"head.{name}.bias"] = head.bias.astype(np.float32)
             arrays[f"head.{name}.labels"] = np.array(head.labels, dtype=np.str_)
-        meta = {**self.metadata, "embedding_weight": self.embedding_weight}
+        meta = {
+            **self.metadata,
+            "embedding_weight": self.embedding_weight,
+            "sound_weight": self.sound_weight,
+        }
         arrays["metadata"] = np.array(json.dumps(meta, ensure_ascii=False, sort_keys=True))
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
@@ -121,10 +138,16 @@ class UnderstandingModel:
             for name in arrays
             if name.startswith("head.") and name.endswith(".weights")
         }
+        sounds = None
+        if "sound_vocabulary" in arrays:
+            vocabulary = [str(g) for g in arrays["sound_vocabulary"]]
+            sounds = SyllableSpace(vocabulary, arrays["sound_idf"])
         return cls(
             NgramSpace([str(g) for g in arrays["ngram_vocabulary"]], arrays["ngram_idf"]),
             heads,
             frozenset(str(word) for word in arrays["protected"]),
             float(meta.pop("embedding_weight")),
             meta,
+            sounds,
+            float(meta.pop("sound_weight", 0.0)),
         )

@@ -29,7 +29,7 @@ from copilot.understand.dataset import (
     load_utterances,
 )
 from copilot.understand.emotion import angry_escalation
-from copilot.understand.features import NgramSpace
+from copilot.understand.features import NgramSpace, SyllableSpace
 from copilot.understand.model import EMBEDDING_DIM, LinearHead, UnderstandingModel
 from copilot.understand.textprep import model_text, prepare
 from copilot.understand.vocabulary import ProductVocabulary
@@ -52,6 +52,8 @@ class TrainOptions:
     c_emotion: float = 10.0
     c_risk: float = 100.0
     embedding_weight: float = 0.5
+    # scale of the syllable n-grams against the character n-grams; 0 leaves them out
+    sound_weight: float = 1.0
     exclude_categories: frozenset[str] = frozenset()
 
 
@@ -180,11 +182,19 @@ def _fit_head(
     return LinearHead(present, weights, classifier.intercept_.astype(np.float32))
 
 
-def _design(texts: list[str], space: NgramSpace, cache: EmbeddingCache, weight: float):
+def _design(
+    texts: list[str],
+    spaces: tuple[NgramSpace, SyllableSpace | None],
+    cache: EmbeddingCache,
+    options: TrainOptions,
+):
     from scipy.sparse import csr_matrix, hstack
 
-    dense = csr_matrix(cache(texts) * weight)
-    return hstack([dense, space.matrix(texts)]).tocsr()
+    chars, sounds = spaces
+    blocks = [csr_matrix(cache(texts) * options.embedding_weight), chars.matrix(texts)]
+    if sounds is not None:
+        blocks.append(sounds.matrix(texts) * options.sound_weight)
+    return hstack(blocks).tocsr()
 
 
 def fit(
@@ -197,12 +207,13 @@ def fit(
     masker = _Masker(data.catalogs, protected, options.mask)
     labelled = utterance_examples(rows, masker, options.augment)
     risky = risk_examples(data.risk)
-    space = NgramSpace.fit(e.text for e in labelled + risky)
+    texts = [e.text for e in labelled + risky]
+    spaces = (NgramSpace.fit(texts), SyllableSpace.fit(texts) if options.sound_weight else None)
     heads = {}
-    x = _design([e.text for e in labelled], space, cache, options.embedding_weight)
+    x = _design([e.text for e in labelled], spaces, cache, options)
     heads["intent"] = _fit_head(x, [e.intent for e in labelled], INTENTS, options.c_intent)
     heads["emotion"] = _fit_head(x, [e.emotion for e in labelled], EMOTIONS, options.c_emotion)
-    x_risk = _design([e.text for e in labelled + risky], space, cache, options.embedding_weight)
+    x_risk = _design(texts, spaces, cache, options)
     # a few hundred attacks against thousands of ordinary messages: weigh the classes evenly
     risk_labels = [e.risk for e in labelled + risky]
     heads["risk"] = _fit_head(x_risk, risk_labels, RISKS, options.c_risk, balanced=True)
@@ -218,7 +229,15 @@ def fit(
         },
         "categories": dict(sorted(Counter(r.category for r in rows).items())),
     }
-    return UnderstandingModel(space, heads, protected, options.embedding_weight, metadata)
+    return UnderstandingModel(
+        spaces[0],
+        heads,
+        protected,
+        options.embedding_weight,
+        metadata,
+        spaces[1],
+        options.sound_weight,
+    )
 
 
 def with_options(options: TrainOptions, **changes) -> TrainOptions:

@@ -209,3 +209,26 @@ def test_a_rule_question_is_searched_without_the_products_it_names(pets):
     context = pets.prepare(DraftRequest(message="猫砂拆了用了一点 不喜欢能退吗"))
     assert not context.knowledge_gap
     assert context.facts[0].chunk.id == "rule:returns:七天无理由退货", context.facts
+
+
+def test_an_item_of_a_listed_rule_is_quoted_with_the_sentence_it_belongs_to(bundled_copilot):
+    """The question names one item (东北): that item answers, read with the list's opening."""
+    from copilot.knowledge.models import Chunk
+
+    rule = Chunk(
+        id="rule:delivery:areas",
+        type="rule",
+        source="rules/delivery.md",
+        text="配送时效\n发货后按地区送达：江浙沪一般次日达；华南2到3天；东北和西北4到6天。"
+        "偏远地区以快递实际派送为准。",
+    )
+    extractor = bundled_copilot.grounder.extractor
+    assert extractor.sentence(rule, "东北几天能到") == "发货后按地区送达：东北和西北4到6天。"
+    refunds = Chunk(
+        id="rule:refund:ways",
+        type="rule",
+        source="rules/refund.md",
+        text="退款到账\n退款原路退回：余额一般即时到账，最迟1个工作日；银行卡1到5个工作日；"
+        "白条3到10个工作日。分期的订单退款后，分期手续费一并退回。",
+    )
+    assert extractor.sentence(refunds, "白条退款多久到") == "退款原路退回：白条3到10个工作日。"

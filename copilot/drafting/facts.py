@@ -128,6 +128,23 @@ def finish(sentence: str) -> str:
     return sentence if sentence.endswith(("。", "！", "？", "～", "!", "?")) else sentence + "。"
 
 
+def _lead_in(pieces: list[str], index: int) -> str:
+    """The opening up to its colon of the sentence whose later item (after a ；) pieces[index] is.
+
+    "退款按原支付方式原路退回：支付宝…；储蓄卡…；信用卡3到7个工作日。" lists the ways of paying back
+    after one opening; the item alone does not say what it is about.
+    """
+    start = index
+    while start > 0 and pieces[start - 1].endswith(("；", ";")):
+        start -= 1
+    head, colon, _ = pieces[start].partition("：")
+    return head + colon if start < index and colon else ""
+
+
+def _picked(pieces: list[str], chosen: set[int]) -> list[tuple[int, str]]:
+    return [(i, pieces[i]) for i in sorted(chosen)]
+
+
 def _kinds(kinds: dict) -> list[tuple[list[str], list[str]]]:
     """(asks, units) of each kind of value in phrasing's answer kinds."""
     return [
@@ -193,10 +210,14 @@ class FactExtractor:
         total = sum(weights.values()) or 1.0
         similarity = self._sentence_vectors(pieces) @ vector
         units = self._asked_units(normalize(question), self.sentence_kinds)
+        held = [self._words(piece) for piece in pieces]
+        # a word of the question that only one sentence has points at it (信用卡 among the ways
+        # of paying a refund back): it counts twice there
+        alone = {t for t in weights if sum(t in words for words in held) == 1}
         scores = []
         for position, piece in enumerate(pieces):
-            words = self._words(piece)
-            coverage = sum(w for t, w in weights.items() if t in words) / total
+            words = held[position]
+            coverage = sum(w * (1 + (t in alone)) for t, w in weights.items() if t in words) / total
             lead = LEAD_BONUS if position == 0 else 0.0
             kind = KIND_BONUS if units and self._counted_in(piece, units) else 0.0
             scores.append(float(similarity[position]) + COVERAGE_WEIGHT * coverage + lead + kind)
@@ -206,9 +227,12 @@ class FactExtractor:
             if 0 <= near < len(pieces) and scores[near] >= scores[best] - NEIGHBOUR_MARGIN:
                 if sum(len(pieces[i]) for i in chosen) + len(pieces[near]) <= MAX_FACT_CHARS:
                     chosen.add(near)
+        lead = _lead_in(pieces, best) if best - 1 not in chosen else ""
+        if lead:  # 信用卡3到7个工作日 reads as 退款按原支付方式原路退回：信用卡3到7个工作日
+            return "".join(finish(lead + p if i == best else p) for i, p in _picked(pieces, chosen))
         if len(pieces[best]) < SHORT_SENTENCE and best + 1 < len(pieces):
             chosen.add(best + 1)
-        return "".join(finish(pieces[i]) for i in sorted(chosen))
+        return "".join(finish(p) for _, p in _picked(pieces, chosen))
 
     def attribute_answer(
         self,

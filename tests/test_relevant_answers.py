@@ -232,3 +232,14 @@ def test_an_item_of_a_listed_rule_is_quoted_with_the_sentence_it_belongs_to(bund
         "白条3到10个工作日。分期的订单退款后，分期手续费一并退回。",
     )
     assert extractor.sentence(refunds, "白条退款多久到") == "退款原路退回：白条3到10个工作日。"
+
+
+def test_a_question_asking_a_time_is_answered_first_by_the_fact_that_gives_one(tiny_shop, tmp_path):
+    (tiny_shop / "rules" / "invoice.md").write_text(
+        "# 发票说明\n\n## 重开发票\n发票抬头开错的，可以申请作废后重开一次。\n\n"
+        "## 申请方式\n确认收货后在订单页申请，2个工作日内开好发到邮箱。\n",
+        encoding="utf-8",
+    )
+    copilot = ingested_copilot(tmp_path, knowledge_dir=tiny_shop, shop="tiny")
+    context = copilot.prepare(DraftRequest(message="发票什么时候开"))
+    assert "2个工作日" in context.facts[0].sentence, context.facts

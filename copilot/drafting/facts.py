@@ -260,6 +260,13 @@ class FactExtractor:
             return None
         return self.phrasing[template].format(name=name, key=key, value=attributes[key])
 
+    def gives_asked_kind(self, fact, question: str) -> bool:
+        """Whether a rule fact gives the kind of value (a time, an amount) the question asks for."""
+        if fact.chunk.type != "rule":
+            return False
+        units = self._asked_units(normalize(question), self.sentence_kinds)
+        return bool(units) and self._counted_in(fact.sentence, units)
+
     def _asked_units(
         self, asked: str, kinds: list[tuple[list[str], list[str]]] | None = None
     ) -> set[str]:

@@ -281,6 +281,7 @@ class Grounder:
         if focus is not None and answer and not self._faq_asks_it(ids, query, focus.sku):
             facts.append(Fact(focus, answer, 1.0))
             ids = [i for i in ids if i != focus.id]
+        attributes = len(facts)
         similarity = self.retriever.similarities(vector, ids)
         coverage = self.retriever.coverage(query, ids)
         scored = sorted(
@@ -310,6 +311,11 @@ class Grounder:
                 facts.append(Fact(chunk, sentence, float(score)))
             if len(facts) == MAX_FACTS:
                 break
+        # a question that asks for a time or an amount (发票什么时候开) is answered first by the
+        # fact that gives one, not by a closer section that gives none (发票开错可以重开)
+        facts[attributes:] = sorted(
+            facts[attributes:], key=lambda fact: not self.extractor.gives_asked_kind(fact, query)
+        )
         if (
             not facts
             and focus is not None

@@ -243,3 +243,19 @@ def test_a_question_asking_a_time_is_answered_first_by_the_fact_that_gives_one(t
     copilot = ingested_copilot(tmp_path, knowledge_dir=tiny_shop, shop="tiny")
     context = copilot.prepare(DraftRequest(message="发票什么时候开"))
     assert "2个工作日" in context.facts[0].sentence, context.facts
+
+
+def test_a_script_that_gives_no_time_does_not_answer_before_the_rule_that_does(tiny_shop, tmp_path):
+    """发票什么时候开: the shop's script about re-issuing an invoice says nothing of when."""
+    (tiny_shop / "rules" / "invoice.md").write_text(
+        "# 发票说明\n\n## 申请方式\n确认收货后在订单页申请，2个工作日内开好发到邮箱。\n",
+        encoding="utf-8",
+    )
+    (tiny_shop / "scripts" / "invoice.yaml").write_text(
+        "- id: inv-reissue\n  intent: invoice\n  stage: aftersale\n"
+        "  text: 发票开错了可以作废重新开一次，您把正确的抬头发给我，我帮您提交。\n",
+        encoding="utf-8",
+    )
+    copilot = ingested_copilot(tmp_path, knowledge_dir=tiny_shop, shop="tiny")
+    first = copilot.draft(DraftRequest(message="发票什么时候开"), record=False).drafts[0]
+    assert "2个工作日" in first.text, first.text

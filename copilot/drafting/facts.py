@@ -260,12 +260,10 @@ class FactExtractor:
             return None
         return self.phrasing[template].format(name=name, key=key, value=attributes[key])
 
-    def gives_asked_kind(self, fact, question: str) -> bool:
-        """Whether a rule fact gives the kind of value (a time, an amount) the question asks for."""
-        if fact.chunk.type != "rule":
-            return False
+    def gives_asked_kind(self, text: str, question: str) -> bool:
+        """Whether text gives the kind of value (a time, an amount) the question asks for."""
         units = self._asked_units(normalize(question), self.sentence_kinds)
-        return bool(units) and self._counted_in(fact.sentence, units)
+        return bool(units) and self._counted_in(text, units)
 
     def _asked_units(
         self, asked: str, kinds: list[tuple[list[str], list[str]]] | None = None

@@ -151,6 +151,18 @@ class Grounder:
             if self._fits_situation(script, conversation, understanding)
             and self._closes_here(script, message)
         ]
+        if context.facts and self._gives_kind(context.facts[0], understanding.query):
+            # the rule that says when (or how much) answers before a script that does not
+            cap = context.facts[0].relevance
+            scored = [
+                (
+                    s,
+                    score
+                    if self.extractor.gives_asked_kind(s.text, understanding.query)
+                    else min(score, cap),
+                )
+                for s, score in scored
+            ]
         shop_best = max((score for _, score in scored), default=0.0)
         moves = self._playbook_moves(context, message, shop_best)
         context.situation_moves = [move for move, _, situational in moves if situational]
@@ -314,7 +326,7 @@ class Grounder:
         # a question that asks for a time or an amount (发票什么时候开) is answered first by the
         # fact that gives one, not by a closer section that gives none (发票开错可以重开)
         facts[attributes:] = sorted(
-            facts[attributes:], key=lambda fact: not self.extractor.gives_asked_kind(fact, query)
+            facts[attributes:], key=lambda f: not self._gives_kind(f, query)
         )
         if (
             not facts
@@ -327,6 +339,12 @@ class Grounder:
             if guess:
                 facts.append(Fact(focus, guess, self.gap_threshold))
         return facts
+
+    def _gives_kind(self, fact: Fact, question: str) -> bool:
+        """Whether a rule fact gives the time or amount the question asks for."""
+        return fact.chunk.type == "rule" and self.extractor.gives_asked_kind(
+            fact.sentence, question
+        )
 
     def section_topics(self) -> dict[str, tuple[str, float]]:
         """Rule section id -> the intent its title and opening answer, with its probability.

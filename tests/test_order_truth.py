@@ -18,7 +18,10 @@ CHECK = "订单现在的具体状态我马上帮您核实，查到后告诉您�
         ("我帮您查了一下，包裹已经发出，正常3到5天送达。", ["shipped"]),
         ("包裹已经在路上了，您可以拒收。", ["shipped"]),
         ("物流显示您的包裹已签收。", ["delivered"]),
-        ("退款已经操作了，支付宝一般即时到账。", []),  # "一般": explains the usual course
+        # "一般" explains the usual course of its own clause, not that the refund was made
+        ("退款已经操作了，支付宝一般即时到账。", ["refunded"]),
+        ("下单后一般24小时内已发出，请耐心等待。", []),
+        ("如果没收到，我们已经为您退款。", []),  # a condition before the claim holds for it
         ("退款已经操作了，请您留意。", ["refunded"]),
         ("我们已经收到您的退货，马上给您退款。", ["return_received"]),
         ("您寄回的包裹我们还没收到您的退货。", ["return_received"]),
@@ -35,7 +38,13 @@ def test_what_a_sentence_asserts_about_the_order(sentence, claims):
 
 def test_a_claim_stands_only_when_the_order_shows_it():
     text = "亲，您好～包裹已经发出，您可以在订单详情里查看物流。有其他问题随时找我～"
-    assert keep_to_the_order(text, None, CHECK) == f"亲，您好～{CHECK}有其他问题随时找我～"
+    # the claim becomes the check; what the sentence says after it still holds
+    kept = f"亲，您好～{CHECK}您可以在订单详情里查看物流。有其他问题随时找我～"
+    assert keep_to_the_order(text, None, CHECK) == kept
+    refunded = "退款已经操作了，信用卡3到7个工作日到账，已经为您退款。"
+    assert keep_to_the_order(refunded, None, CHECK) == CHECK  # the rest claims it again
+    not_back = "仓库还没收到您的退货，我帮您查一下退货物流。"  # the rest goes on about the claim
+    assert keep_to_the_order(not_back, None, CHECK) == CHECK
     assert keep_to_the_order(text, OrderContext(status="paid"), CHECK) != text
     assert keep_to_the_order(text, OrderContext(status="shipped"), CHECK) == text
     assert keep_to_the_order(text, OrderContext(shipped_at=datetime(2026, 11, 28)), CHECK) == text

@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from copilot.drafting.facts import draft_sentences as sentences
+from copilot.drafting.triggers import CLAUSE_BREAKS
 from copilot.schemas import OrderContext
 
 # what a sentence asserts when it uses one of these phrases
@@ -80,24 +81,34 @@ RETURN_WINDOW_DAYS = 7
 LONGEST_TRANSIT_DAYS = 7
 # the dispatch promise's hours: "N小时内(从杭州仓)发货", not "1小时内处理" of a refund rule
 _HOURS = re.compile(r"(\d+)\s*小时(?:内|没有|未|还没)[^，。；,;\d]{0,6}?发")
-# a sentence with one of these does not assert: it supposes, asks or explains the usual course
+# a clause with one of these (or after a clause with one) does not assert: it supposes, asks or
+# explains the usual course; a later clause does not take back an earlier one
+# (退款已经操作了，支付宝一般即时到账 says the refund was made)
 NOT_ASSERTING = (
     "如果", "的话", "若是", "是否", "有没有", "吗", "一般", "通常", "之后", "以后", "后会",
 )  # fmt: skip
 
 
+# claims whose sentence goes on about them (仓库还没收到您的退货，我帮您查一下退货物流…; 正在打包，
+# 付款后48小时内会发出 read tone-deaf to a customer waiting four days): the rest goes too
+CLAIMS_THE_REST_FOLLOWS = frozenset({"return_received", "not_shipped"})
+_CLAUSE_END = re.compile(f"[{CLAUSE_BREAKS}]")
+
+
 def _asserted(phrase: str, sentence: str) -> bool:
-    """Whether the sentence uses the phrase of this order, not of a kind of order."""
-    return any(
-        not sentence.startswith(GENERIC_AFTER, found.end())
-        for found in re.finditer(re.escape(phrase), sentence)
-    )
+    """Whether the sentence uses the phrase of this order, not of a kind of order, as fact."""
+    for found in re.finditer(re.escape(phrase), sentence):
+        if sentence.startswith(GENERIC_AFTER, found.end()):
+            continue
+        clause_end = _CLAUSE_END.search(sentence, found.end())
+        so_far = sentence[: clause_end.start() if clause_end else len(sentence)]
+        if not any(word in so_far for word in NOT_ASSERTING):
+            return True
+    return False
 
 
 def claims_in(sentence: str) -> list[str]:
     """The order statuses a sentence asserts as fact."""
-    if any(word in sentence for word in NOT_ASSERTING):
-        return []
     return [
         claim for claim, phrases in CLAIMS.items() if any(_asserted(p, sentence) for p in phrases)
     ]
@@ -195,6 +206,24 @@ def keep_to_the_order(
         if dropped:
             if check_sentence not in out:
                 out.append(check_sentence)
+            if (
+                unshown
+                and not set(unshown) & CLAIMS_THE_REST_FOLLOWS
+                and (rest := _after_claim(sentence))
+            ):
+                out.append(rest)  # 退款已经操作了，信用卡3到7个工作日 keeps how long it takes
             continue
         out.append(sentence)
     return "".join(out)
+
+
+def _after_claim(sentence: str) -> str | None:
+    """What a sentence says after its opening claim, when that holds without it.
+
+    "退款已经操作了，支付宝一般即时到账，信用卡3到7个工作日。" still tells how long a refund takes
+    once its first clause has become the check; a rest that claims a status itself does not.
+    """
+    first, comma, rest = sentence.partition("，")
+    if not comma or not claims_in(first) or claims_in(rest):
+        return None
+    return rest

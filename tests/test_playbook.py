@@ -144,6 +144,25 @@ def test_a_situational_move_behind_the_shops_scripts_still_answers_the_situation
     assert "playbook:promotion-bargain" in cited, cited
 
 
+def test_a_move_that_acts_comes_in_behind_a_script_that_only_reads_close(tiny_shop, tmp_path):
+    """帮我催一下快递 reads close to the signed-but-missing script, which does not hurry anyone;
+    a move that only promises to find out (附贺卡) stays out behind a close script."""
+    with (tiny_shop / "scripts" / "basic.yaml").open("a", encoding="utf-8") as scripts:
+        scripts.write(
+            "- id: tea-signed\n  intent: shipping\n  stage: insale\n"
+            "  text: 快递显示签收但您没收到的话，请先问问家人或附近的快递柜。\n"
+            "- id: tea-card\n  intent: other\n  stage: presale\n"
+            "  text: 送礼可以免费加贺卡，祝福语写在订单备注里就行。\n"
+        )
+    copilot = _copilot(tmp_path, tiny_shop)
+    context = copilot.prepare(DraftRequest(message="帮我催一下快递"))
+    assert context.script_scores["script:tea-signed"] >= 0.38  # it reads close to the message
+    assert "playbook:shipping-urge" in [move.id for move in context.situation_moves]
+    context = copilot.prepare(DraftRequest(message="送礼能加贺卡吗"))
+    assert context.script_scores["script:tea-card"] >= 0.38
+    assert all("gift" not in move.id for move in context.scripts)
+
+
 def test_the_shops_own_script_wins_over_the_playbook(tiny_shop, tmp_path):
     copilot = _copilot(tmp_path, tiny_shop)
     hello = copilot.draft(DraftRequest(message="你好"), record=False)

@@ -511,13 +511,14 @@ class Grounder:
         """The playbook's moves for what the shop's own scripts leave open.
 
         Each as (move, score, whether it was written for the situation the message describes).
-        The shop's scripts for the intent win: with any of them, the playbook's general moves
-        stay out, and a situational move (its trigger word in the customer's message) comes in
-        behind them, only when none answers the message well (shop_best: their best relevance)
-        and none is tagged with its situation.
+        The shop's scripts for the intent win: with any of them, or when one answers the message
+        well (shop_best: their best relevance), the playbook's general moves stay out. A
+        situational move (its trigger word in the customer's message) comes in behind them
+        unless one is tagged with its situation. One that acts (催一下, 拍照发我) comes in even
+        when a script reads close to the message: the signed-but-missing script is not the
+        shop's answer to 帮我催一下快递. One that only promises to check whether the shop can
+        (附贺卡) does not, since a close script has likely said it can.
         """
-        if shop_best >= SCRIPT_ANSWER:
-            return []
         analysis = context.understanding.analysis
         own = self.retriever.chunks_of("script", analysis.intent)
         covered = {tag for script in own for tag in tags(script)}
@@ -536,10 +537,12 @@ class Grounder:
             if situations:
                 if covered & set(situations):
                     continue
+                if shop_best >= SCRIPT_ANSWER and CHECKS_TAG in move.tags:
+                    continue
                 if not all(self.playbook.present(s, message) for s in situations):
                     continue
                 score = PLAYBOOK_BEHIND_SHOP if own else PLAYBOOK_SITUATION_SCORE
-            elif own:
+            elif own or shop_best >= SCRIPT_ANSWER:
                 continue
             else:
                 score = PLAYBOOK_GENERAL_SCORE

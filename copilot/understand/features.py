@@ -6,7 +6,7 @@ pairs in microseconds, without scikit-learn or scipy on the request path.
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -16,23 +16,23 @@ MIN_N, MAX_N = 1, 3
 MIN_DOCUMENT_FREQUENCY = 2
 
 
-def char_ngrams(text: str) -> Counter:
-    """Counts of the 1- to 3-character substrings of prepared text (spaces included)."""
+def _runs(units: Sequence[str], joiner: str) -> Counter:
+    """Counts of the runs of MIN_N to MAX_N consecutive units, joined."""
     grams: Counter = Counter()
     for n in range(MIN_N, MAX_N + 1):
-        for start in range(len(text) - n + 1):
-            grams[text[start : start + n]] += 1
+        for start in range(len(units) - n + 1):
+            grams[joiner.join(units[start : start + n])] += 1
     return grams
+
+
+def char_ngrams(text: str) -> Counter:
+    """Counts of the 1- to 3-character substrings of prepared text (spaces included)."""
+    return _runs(text, "")
 
 
 def syllable_ngrams(text: str) -> Counter:
     """Counts of runs of 1 to 3 pinyin syllables of prepared text ("tui kuan")."""
-    sounds = syllables(text)
-    grams: Counter = Counter()
-    for n in range(MIN_N, MAX_N + 1):
-        for start in range(len(sounds) - n + 1):
-            grams[" ".join(sounds[start : start + n])] += 1
-    return grams
+    return _runs(syllables(text), " ")
 
 
 class NgramSpace:

@@ -259,3 +259,15 @@ def test_a_script_that_gives_no_time_does_not_answer_before_the_rule_that_does(t
     copilot = ingested_copilot(tmp_path, knowledge_dir=tiny_shop, shop="tiny")
     first = copilot.draft(DraftRequest(message="发票什么时候开"), record=False).drafts[0]
     assert "2个工作日" in first.text, first.text
+
+
+def test_asking_whether_the_shop_sells_a_thing_is_answered_only_by_knowledge_naming_it(
+    tiny_shop, tmp_path
+):
+    """有没有茶宠卖: a welcome text that mentions 茶 does not say whether tea pets are sold."""
+    (tiny_shop / "rules" / "welcome.md").write_text(
+        "# 店铺介绍\n\n## 欢迎光临\n欢迎光临小茶馆，想喝点什么茶，我帮您挑。\n", encoding="utf-8"
+    )
+    copilot = ingested_copilot(tmp_path, knowledge_dir=tiny_shop, shop="tiny")
+    context = copilot.prepare(DraftRequest(message="有没有茶宠卖"))
+    assert all("欢迎光临" not in fact.sentence for fact in context.facts), context.facts

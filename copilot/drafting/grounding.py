@@ -323,6 +323,8 @@ class Grounder:
                 facts.append(Fact(chunk, sentence, float(score)))
             if len(facts) == MAX_FACTS:
                 break
+        if self.playbook.present(NOT_SOLD, query):
+            facts = [fact for fact in facts if self._names_asked_item(fact, query)]
         # a question that asks for a time or an amount (发票什么时候开) is answered first by the
         # fact that gives one, not by a closer section that gives none (发票开错可以重开)
         facts[attributes:] = sorted(
@@ -339,6 +341,22 @@ class Grounder:
             if guess:
                 facts.append(Fact(focus, guess, self.gap_threshold))
         return facts
+
+    def _names_asked_item(self, fact: Fact, question: str) -> bool:
+        """Whether a fact names what "do you sell X" asks about (有没有茶宠卖: 茶宠).
+
+        The question's words of two or more characters, less those of the way of asking (有没有
+        of 有没有卖), must appear in the fact's text: a greeting that mentions 茶 does not say
+        whether the shop sells tea pets.
+        """
+        asking = self.playbook.situations.get(NOT_SOLD, ())
+        items = [
+            word
+            for word in self.retriever.tokens(question)
+            if len(word) >= 2 and not any(word in phrase for phrase in asking)
+        ]
+        text = normalize(fact.chunk.text)
+        return not items or any(word in text for word in items)
 
     def _gives_kind(self, fact: Fact, question: str) -> bool:
         """Whether a rule fact gives the time or amount the question asks for."""

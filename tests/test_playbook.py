@@ -119,6 +119,26 @@ def test_asking_after_ones_own_order_is_answered_by_looking_it_up(
     assert "您好。" not in led[0].text  # a greeting keeps its comma
 
 
+@pytest.mark.parametrize(
+    ("message", "move"),
+    [
+        ("再不给我退款我就打12315", "playbook:complaint-threat"),
+        ("喝了你们的茶拉肚子了，退款什么时候到账", "playbook:quality-safety"),
+    ],
+)
+def test_a_threat_or_a_safety_incident_is_handed_over_whatever_it_asks_about(
+    scriptless_shop, tmp_path, message, move
+):
+    """Read as a refund question, the threat still needs the apology and the handover first."""
+    copilot = _copilot(tmp_path, scriptless_shop)
+    response = copilot.draft(DraftRequest(message=message, n=3), record=False)
+    assert response.escalate.needed
+    assert response.intent not in ("complaint", "quality_issue")  # the moves' own intents
+    cited = [d.citations[0].id for d in response.drafts if d.citations]
+    assert move in cited, response.drafts
+    assert not response.knowledge_gap  # handing over is the answer, not knowledge to write
+
+
 def test_a_gap_without_the_shops_confirm_script_uses_the_playbooks(scriptless_shop, tmp_path):
     copilot = _copilot(tmp_path, scriptless_shop)
     response = copilot.draft(DraftRequest(message="你们支持企业月结吗"), record=False)

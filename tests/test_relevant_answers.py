@@ -184,6 +184,27 @@ def test_an_faq_that_shares_only_its_products_name_is_no_answer(pets):
     assert any(fact.chunk.type == "faq" for fact in context.facts), context.facts
 
 
+def test_an_faq_asked_word_for_word_answers_though_no_product_is_named(pets):
+    """两个月的小猫一天喂多少 is the kitten food's own FAQ question; it names no product."""
+    context = pets.prepare(DraftRequest(message="两个月的小猫一天喂多少"))
+    assert not context.knowledge_gap
+    assert "40克" in context.facts[0].sentence, context.facts
+
+
+def test_a_rule_about_an_intent_the_question_may_have_still_answers(bundled_copilot):
+    """个人抬头能改成公司吗 read as an order change (0.72) with some chance of invoice (0.12):
+    the invoice rule it asks about is not ruled out as another intent's; with no chance it is."""
+    grounder, query = bundled_copilot.grounder, "个人抬头能改成公司吗"
+    vector = bundled_copilot.retriever.encode_query(query)
+
+    def sentences(chances):
+        facts = grounder._facts(query, None, "order_change", vector, None, chances)
+        return [fact.sentence for fact in facts]
+
+    assert any("重开" in s for s in sentences({"order_change": 0.72, "invoice": 0.12}))
+    assert not any("重开" in s for s in sentences({"order_change": 0.99, "invoice": 0.005}))
+
+
 def test_an_faq_asking_the_same_beats_an_attribute_the_question_names(tmp_path):
     """奶嘴多久要换 is the bottle's FAQ 奶嘴多久换一次 (jieba's 要换 notwithstanding), not its
     奶嘴 attribute."""

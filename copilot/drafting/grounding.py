@@ -31,6 +31,8 @@ SURE_INTENT = 0.7
 # knowledge is written unlike the chat the model learned from: only a near-certain reading of a
 # rule section's topic counts (服务时间 reads as complaint at 0.75)
 SURE_TOPIC = 0.9
+# ... and only when the question itself gives that topic less than one chance in ten
+TOPIC_CHANCE = 0.1
 MAX_FACTS = 3
 # lexical coverage of the question's rare words counts on top of embedding similarity
 COVERAGE_WEIGHT = 0.3
@@ -52,6 +54,8 @@ PLAYBOOK_SITUATION_SCORE = 0.5
 PLAYBOOK_GENERAL_SCORE = 0.0
 # where the shop has scripts for the intent, the playbook's moves only ever come after them
 PLAYBOOK_BEHIND_SHOP = -1.0
+# situations whose reply hands the customer over, whatever the intent read (see _handover)
+HANDOVER_SITUATIONS = ("threat", "safety_incident")
 # a move with this tag only promises to find out: it answers nothing
 CHECKS_TAG = "checks"
 # a script with this tag says goodbye: it answers thanks or a goodbye, never 在吗 or a question
@@ -73,6 +77,13 @@ def _order_answers(request: DraftRequest, intent: str) -> bool:
         and order is not None
         and bool(order.shipped_at or (order.courier and order.tracking_no))
     )
+
+
+def _intent_chances(understanding: Understanding) -> dict[str, float]:
+    """The probability of each intent for the message (the top one alone when unread)."""
+    if understanding.classified is not None:
+        return understanding.classified.intents
+    return {understanding.analysis.intent: understanding.analysis.confidence}
 
 
 def _asks(chunk: Chunk) -> bool:
@@ -164,7 +175,9 @@ class Grounder:
                 for s, score in scored
             ]
         shop_best = max((score for _, score in scored), default=0.0)
-        moves = self._playbook_moves(context, message, shop_best)
+        moves = self._playbook_moves(context, message, shop_best) + [
+            (move, PLAYBOOK_SITUATION_SCORE, True) for move in self._handover(context, message)
+        ]
         context.situation_moves = [move for move, _, situational in moves if situational]
         scored += [(move, score) for move, score, _ in moves]
         scored.sort(key=lambda item: -item[1])  # stable: the shop's scripts first on a tie
@@ -223,7 +236,7 @@ class Grounder:
             facts = [
                 fact
                 for fact in self._facts(
-                    query, sku, analysis.intent, vector, asked, analysis.confidence
+                    query, sku, analysis.intent, vector, asked, _intent_chances(understanding)
                 )
                 if not already_told(fact, told)
             ]
@@ -257,7 +270,7 @@ class Grounder:
         intent: str,
         vector: np.ndarray,
         asked: str | None = None,
-        confidence: float = 0.0,
+        chances: dict[str, float] | None = None,
     ) -> list[Fact]:
         """Relevant facts, most relevant first.
 
@@ -265,9 +278,12 @@ class Grounder:
         message's own question, see _readings). A product's facts answer for that product only:
         they are used when it is in focus (or, for a plain question, when they match very well);
         for problems the scripts lead. When the intent was read with confidence (confidence, at
-        least SURE_INTENT), a rule section surely about another intent answers something else.
+        least SURE_INTENT in chances, the probability of each intent), a rule section surely about
+        an intent the question has little chance of (below TOPIC_CHANCE) answers something else:
+        个人抬头能改成公司吗, read as order_change, still gets the invoice rule (invoice 0.12).
         """
-        confident = confidence >= SURE_INTENT
+        chances = chances or {}
+        confident = max(chances.values(), default=0.0) >= SURE_INTENT
         hits = self.retriever.search(
             query, CANDIDATE_FACTS, SearchFilters(), prefer_sku=sku, vector=vector
         )
@@ -316,7 +332,12 @@ class Grounder:
             if _asks(chunk) and not shares_asked(chunk.title, own_words, FUNCTION_CHARS):
                 continue  # a section titled 孕妇能喝茶吗 answers that, not 普洱茶有吗
             topic, sure = topics.get(chunk_id, (intent, 0.0))
-            if confident and topic != intent and sure >= SURE_TOPIC:
+            if (
+                confident
+                and topic != intent
+                and sure >= SURE_TOPIC
+                and chances.get(topic, 0.0) < TOPIC_CHANCE
+            ):
                 continue  # the unshipped-order refund rule does not say why it has not shipped
             sentence = self.extractor.sentence(chunk, query, vector)
             if sentence and all(sentence != fact.sentence for fact in facts):
@@ -462,10 +483,16 @@ class Grounder:
     ) -> bool:
         if sku:
             return chunk.sku == sku and (intent not in SCRIPT_ANSWERED or cov >= PROBLEM_COVERAGE)
+        # no product in focus: the fact must be about a product the message names, or be an
+        # FAQ of one that asks every word of the question (两个月的小猫一天喂多少, asked of the
+        # kitten food, names no product)
         return (
             intent not in SCRIPT_ANSWERED
             and score >= UNFOCUSED_PRODUCT_FACT
-            and self.products.mentions(chunk.sku, query)
+            and (
+                self.products.mentions(chunk.sku, query)
+                or (chunk.type == "faq" and self._faq_asks_it([chunk.id], query, chunk.sku))
+            )
         )
 
     def _product(self, sku: str | None, facts: list[Fact]) -> Chunk | None:
@@ -522,6 +549,24 @@ class Grounder:
             return sorted(scripts, key=lambda s: s.stage != stage)
         moves = (move_chunk(m, stage) for m in self.playbook.tagged(tag))
         return [chunk for chunk in moves if chunk is not None]
+
+    def _handover(self, context: DraftContext, message: str) -> list[Chunk]:
+        """The reply to a threat or a safety incident when the customer is handed over.
+
+        The shop's script tagged with the situation, else the playbook's move, whatever the
+        message asks about: 再不给我退款我就打12315 asks about a refund, but needs an apology
+        and the handover first, which the moves of the intent read (refund) do not say.
+        """
+        analysis = context.understanding.analysis
+        if not analysis.escalate.needed:
+            return []
+        return [
+            chunk
+            for situation in HANDOVER_SITUATIONS
+            if self.playbook.present(situation, message)
+            for chunk in self._tagged(situation, analysis.stage)[:1]
+            if chunk.intent != analysis.intent
+        ]
 
     def _playbook_moves(
         self, context: DraftContext, message: str, shop_best: float

@@ -22,6 +22,7 @@ def guard():
         ("ＶＸ：abc", "ＶＸ", "off_platform_contact"),
         ("好评返现5元", "好评返现5元", "review_manipulation"),  # the pattern spans the reward
         ("能根治痘痘", "根治", "medical_claims"),
+        ("喝了能增强抵抗力", "增强抵抗力", "medical_claims"),  # a health claim food may not make
         ("爱买不买", "爱买不买", "insults"),
         ("本店承诺假一赔十", "假一赔十", "overpromise"),
     ],

@@ -11,7 +11,7 @@ from copilot.compliance.lexicon import Lexicon, load_lexicon
 from copilot.config import Settings
 from copilot.drafting.base import Drafter
 from copilot.drafting.context import DraftContext
-from copilot.drafting.grounding import Grounder
+from copilot.drafting.grounding import ANSWERING_FACT, Grounder
 from copilot.drafting.guarding import guard_draft
 from copilot.drafting.offline import REFUSED_BAIT
 from copilot.drafting.streaming import stream_drafts
@@ -237,10 +237,17 @@ class Copilot:
         return request.model_copy(update=update) if update else request
 
     def _unsure(self, context: DraftContext) -> bool:
-        """The intent is too uncertain to answer: the first draft asks instead of guessing."""
+        """The intent is too uncertain to answer: the first draft asks instead of guessing.
+
+        Not when the knowledge answers the question itself (a fact this relevant): 不满59块运费多少
+        is unsure between product and promotion questions, but the shipping-fee rule says it.
+        """
         analysis = context.understanding.analysis
-        return analysis.confidence < self.settings.intent_confidence_floor and not (
-            self.offline.answers_bait(context)
+        answered = bool(context.facts) and context.facts[0].relevance >= ANSWERING_FACT
+        return (
+            analysis.confidence < self.settings.intent_confidence_floor
+            and not answered
+            and not self.offline.answers_bait(context)
         )
 
     def draft(self, request: DraftRequest, record: bool = True) -> DraftResponse:

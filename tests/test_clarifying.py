@@ -65,6 +65,13 @@ def test_a_plain_greeting_is_sure_enough_not_to_be_questioned(bundled_copilot):
     assert response.intent == "greeting" and response.drafts[0].strategy != CLARIFY
 
 
+def test_a_question_the_knowledge_answers_is_answered_not_questioned(unsure):
+    """Unsure which request it is, but the shipping rule says what 能发顺丰吗 asks."""
+    response = draft(unsure, "能发顺丰吗")
+    assert response.confidence < 1.0
+    assert response.drafts[0].strategy != CLARIFY and "10元" in response.drafts[0].text
+
+
 def test_bait_is_answered_not_questioned(unsure):
     assert draft(unsure, "加个微信吧").drafts[0].strategy != CLARIFY
 
@@ -104,12 +111,12 @@ def test_with_an_llm_the_question_comes_first_and_the_model_writes_the_rest(
         "drafts": [
             {
                 "strategy": "直接解答",
-                "text": "需要顺丰补10元差价就可以。",
-                "citations": ["rule:shipping:快递公司"],
+                "text": "您说的是哪一款呢？告诉我名字我帮您看看怎么用。",
+                "citations": ["script:pre-product-02"],
             }
         ]
     }
     fake_openai.enqueue(json.dumps(answer, ensure_ascii=False))
-    response = copilot.draft(DraftRequest(message="能发顺丰吗", n=2), record=False)
+    response = copilot.draft(DraftRequest(message="这个怎么弄啊", n=2), record=False)
     assert response.mode == "llm"
     assert [d.strategy for d in response.drafts] == [CLARIFY, "直接解答"]

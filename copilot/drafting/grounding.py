@@ -41,6 +41,8 @@ SCRIPT_ANSWERED = frozenset({"greeting", "complaint", "quality_issue"})
 PROBLEM_COVERAGE = 0.3
 # a product's fact used although no product is in focus must match this well
 UNFOCUSED_PRODUCT_FACT = 0.5
+# a fact this relevant answers the question whatever the intent: no clarifying question first
+ANSWERING_FACT = UNFOCUSED_PRODUCT_FACT
 # a script this relevant answers the question by itself (no knowledge gap)
 SCRIPT_ANSWER = 0.38
 # scripts much less relevant than the best one for the intent are not offered at all

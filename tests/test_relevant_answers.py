@@ -191,6 +191,22 @@ def test_an_faq_asked_word_for_word_answers_though_no_product_is_named(pets):
     assert "40克" in context.facts[0].sentence, context.facts
 
 
+@pytest.mark.parametrize(
+    "message", ["收到少了一袋猫砂", "狗粮的袋子破了个洞", "买的是豆腐猫砂 来的是矿石砂 发错了"]
+)
+def test_a_reported_problem_gets_the_shops_rule_for_that_problem(pets, message):
+    """The product names pull the search to the products' FAQs; the quality rule names the same
+    problem (漏发, 破损, 发错) and is the shop's answer."""
+    context = pets.prepare(DraftRequest(message=message))
+    assert any(f.chunk.id == "rule:returns:质量问题" for f in context.facts), context.facts
+
+
+def test_a_problem_no_rule_names_gets_no_rule_guessed(pets):
+    """灰 is no damage, wrong item or missing item: no quality rule is appended."""
+    context = pets.prepare(DraftRequest(message="你们猫砂全是灰 呛死了"))
+    assert all(f.chunk.id != "rule:returns:质量问题" for f in context.facts), context.facts
+
+
 def test_a_rule_about_an_intent_the_question_may_have_still_answers(bundled_copilot):
     """个人抬头能改成公司吗 read as an order change (0.72) with some chance of invoice (0.12):
     the invoice rule it asks about is not ruled out as another intent's; with no chance it is."""

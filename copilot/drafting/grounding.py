@@ -34,6 +34,9 @@ SURE_TOPIC = 0.9
 # ... and only when the question itself gives that topic less than one chance in ten
 TOPIC_CHANCE = 0.1
 MAX_FACTS = 3
+# a problem report gets the shop's rule for that problem even when the search misses it
+POLICY_INTENTS = frozenset({"quality_issue"})
+PROBLEM_SITUATIONS = ("damaged", "wrong_item", "missing_item")
 # lexical coverage of the question's rare words counts on top of embedding similarity
 COVERAGE_WEIGHT = 0.3
 # intents that the shop's scripts answer on their own, so missing facts are not a gap
@@ -346,6 +349,11 @@ class Grounder:
                 facts.append(Fact(chunk, sentence, float(score)))
             if len(facts) == MAX_FACTS:
                 break
+        ruled = any(fact.chunk.type == "rule" for fact in facts)
+        if intent in POLICY_INTENTS and confident and not ruled and len(facts) < MAX_FACTS:
+            policy = self._policy(intent, query, topics)
+            if policy is not None:
+                facts.append(policy)
         if self.playbook.present(NOT_SOLD, query):
             facts = [fact for fact in facts if self._names_asked_item(fact, query)]
         # a question that asks for a time or an amount (发票什么时候开) is answered first by the
@@ -364,6 +372,44 @@ class Grounder:
             if guess:
                 facts.append(Fact(focus, guess, self.gap_threshold))
         return facts
+
+    def _policy(self, intent: str, query: str, topics: dict[str, tuple[str, float]]) -> Fact | None:
+        """The shop's rule for the problem the message reports, when no search found it.
+
+        猫粮胀包了 and 少发了一包猫砂 name products, so their search finds the products' FAQs,
+        not the quality rule (收到的商品破损、漏发、发错…请在签收后48小时内拍照): a rule section
+        about the intent (by the intent model) that names the same problem (a trigger word of
+        damaged, wrong_item, missing_item or safety_incident in both) is the policy for it.
+        Among several, the closest to the message without its product names.
+        """
+        message = normalize(query)
+        problems = [words for words in self._problem_words() if mentions_any(message, words)]
+        if not problems:
+            return None
+        ids = [
+            chunk_id
+            for chunk_id, (topic, _) in topics.items()
+            if topic == intent
+            and (chunk := self.retriever.chunk(chunk_id)) is not None
+            and any(mentions_any(normalize(chunk.text), words) for words in problems)
+        ]
+        if not ids:
+            return None
+        named = self.products.named_products(query)
+        query = self._without_products(query, named) if named else query
+        vector = self.retriever.encode_query(query)
+        scores = self.retriever.similarities(vector, ids) + COVERAGE_WEIGHT * np.array(
+            self.retriever.coverage(query, ids)
+        )
+        best = self.retriever.chunk(ids[int(np.argmax(scores))])
+        sentence = self.extractor.sentence(best, query, vector) if best else ""
+        return Fact(best, sentence, self.gap_threshold) if best and sentence else None
+
+    def _problem_words(self) -> list[tuple[str, ...]]:
+        """The trigger words of each problem a quality rule may be about."""
+        words = [tuple(self.situations.get(tag, ())) for tag in PROBLEM_SITUATIONS]
+        words.append(tuple(self.playbook.situations.get("safety_incident", ())))
+        return [w for w in words if w]
 
     def _names_asked_item(self, fact: Fact, question: str) -> bool:
         """Whether a fact names what "do you sell X" asks about (有没有茶宠卖: 茶宠).

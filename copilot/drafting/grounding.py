@@ -232,10 +232,8 @@ class Grounder:
         analysis = understanding.analysis
         told = " ".join(turn.text for turn in request.history if turn.role == "agent")
         query = understanding.query
-        named = self.products.named_products(query) if analysis.intent in RULE_INTENTS else []
-        if named:
-            query = self._without_products(query, named)
-            vector = self.retriever.encode_query(query)
+        if analysis.intent in RULE_INTENTS:
+            query, vector = self._name_free(query, vector)
         facts: list[Fact] = []
         for asked in self._readings(understanding, sku):
             facts = [
@@ -351,7 +349,7 @@ class Grounder:
                 break
         ruled = any(fact.chunk.type == "rule" for fact in facts)
         if intent in POLICY_INTENTS and confident and not ruled and len(facts) < MAX_FACTS:
-            policy = self._policy(intent, query, topics)
+            policy = self._policy(intent, query, vector, topics)
             if policy is not None:
                 facts.append(policy)
         if self.playbook.present(NOT_SOLD, query):
@@ -373,7 +371,9 @@ class Grounder:
                 facts.append(Fact(focus, guess, self.gap_threshold))
         return facts
 
-    def _policy(self, intent: str, query: str, topics: dict[str, tuple[str, float]]) -> Fact | None:
+    def _policy(
+        self, intent: str, query: str, vector: np.ndarray, topics: dict[str, tuple[str, float]]
+    ) -> Fact | None:
         """The shop's rule for the problem the message reports, when no search found it.
 
         猫粮胀包了 and 少发了一包猫砂 name products, so their search finds the products' FAQs,
@@ -395,9 +395,7 @@ class Grounder:
         ]
         if not ids:
             return None
-        named = self.products.named_products(query)
-        query = self._without_products(query, named) if named else query
-        vector = self.retriever.encode_query(query)
+        query, vector = self._name_free(query, vector)
         scores = self.retriever.similarities(vector, ids) + COVERAGE_WEIGHT * np.array(
             self.retriever.coverage(query, ids)
         )
@@ -448,6 +446,14 @@ class Grounder:
             self._topics = dict(zip(key, self.topics(texts), strict=True))
             self._topics_for = key
         return self._topics
+
+    def _name_free(self, query: str, vector: np.ndarray) -> tuple[str, np.ndarray]:
+        """The query without the products it names, and its embedding (encoded only if cut)."""
+        named = self.products.named_products(query)
+        if not named:
+            return query, vector
+        query = self._without_products(query, named)
+        return query, self.retriever.encode_query(query)
 
     def _without_products(self, query: str, skus: list[str]) -> str:
         """The query with the names of the products it mentions cut out."""

@@ -54,3 +54,12 @@ def test_ingest_warns_about_knowledge_that_uses_a_banned_term(tiny_shop, tmp_pat
     copilot = build_copilot(make_settings(tmp_path, knowledge_dir=tiny_shop))
     warnings = copilot.ingest().warnings
     assert any("product:TEA-01" in w and "最好" in w for w in warnings)
+
+
+def test_every_gap_draft_promises_to_check_only_once(tea_shop):
+    """The ask-for-details draft ends with the shop's own promise, not ours and then the shop's."""
+    response = tea_shop.draft(DraftRequest(message="你们支持企业月结吗"))
+    assert len(response.drafts) >= 2
+    for draft in response.drafts:
+        promises = [s for s in draft.text.split("。") if "确认" in s or "核实" in s]
+        assert len(promises) == 1, draft.text

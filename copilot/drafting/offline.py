@@ -464,19 +464,24 @@ class OfflineDrafter:
         return reply.draft()
 
     def _taken_down(self, context: DraftContext) -> _Reply:
-        """Ask for details and say a colleague checks the question (no fact, no promise)."""
+        """Ask for details: the question is written down (no fact, no promise)."""
         reply = _Reply(self.labels["handover"], context.product)
         reply.add(self._opener(context, second=True))
         reply.add(self.phrasing["clarify"])
-        reply.add(self.phrasing["handover"])
         return reply
 
     def _acknowledge(self, context: DraftContext) -> Draft:
-        """The question taken down, with no reply promise of the shop's to add."""
-        return self._taken_down(context).draft()
+        """The question taken down and handed to a colleague (the shop has no reply promise)."""
+        reply = self._taken_down(context)
+        reply.add(self.phrasing["handover"])
+        return reply.draft()
 
     def _handover(self, context: DraftContext) -> Draft | None:
-        """Ask for details and hand the question to a colleague, with the shop's reply promise."""
+        """Ask for details, then the shop's own promise to check and reply.
+
+        The shop's script says the checking itself (我和同事确认一下，10分钟内给您答复): our
+        "正在请同事核实" before it would say it twice.
+        """
         if not context.gap_scripts:
             return None
         script = context.gap_scripts[min(1, len(context.gap_scripts) - 1)]

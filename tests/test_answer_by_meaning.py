@@ -69,3 +69,31 @@ def test_the_requests_own_order_answers_where_a_parcel_is(outdoor):
     assert "ZT7788123456" in response.drafts[0].text and "中通快递" in response.drafts[0].text
     bare = outdoor.draft(DraftRequest(message="到哪了"), record=False)
     assert all("运单号" not in draft.text for draft in bare.drafts)
+
+
+PANTRY_SHOP = Path(__file__).parent / "data" / "pantry_shop"
+
+
+@pytest.fixture(scope="module")
+def pantry(tmp_path_factory):
+    return ingested_copilot(
+        tmp_path_factory.mktemp("pantry"), knowledge_dir=PANTRY_SHOP, shop="pantry"
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "fact"),
+    [
+        ("土蜂蜜拿什么做的", "百花蜜（单一原料"),  # 原材料 answers what it is made of
+        ("蜂蜜开了以后怎么保存", "常温避光"),  # 贮存条件 answers how to keep it
+        ("磨牙棒一天吃多少合适", "每天1到2支"),  # 食用量 answers how much
+        ("磨牙棒能放多久", "18个月"),  # 保存期 answers how long it keeps
+        ("蜂蜜是哪里产的", "秦岭"),  # 原产地
+        ("软壳外套的成分", "氨纶8%"),  # the key the question names wins over 面料 of its group
+        ("蜂蜜哪里产的，一瓶多重", "500克"),  # the attribute asked last is the one asked now
+    ],
+)
+def test_an_attribute_is_found_whatever_the_shop_calls_it(pantry, message, fact):
+    response = pantry.draft(DraftRequest(message=message), record=False)
+    assert fact in response.drafts[0].text, response.drafts[0].text
+    assert not response.knowledge_gap

@@ -153,16 +153,28 @@ def _kinds(kinds: dict) -> list[tuple[list[str], list[str]]]:
     ]
 
 
+def attribute_aliases(phrasing: dict) -> dict[str, list[str]]:
+    """Attribute key -> the words that ask for it: its group's asks and the group's other keys.
+
+    A shop may call what a product is made of 材质, 原料 or 配料; a customer asks 什么做的 or
+    names one of them, whichever the shop wrote.
+    """
+    aliases: dict[str, list[str]] = {}
+    for group in phrasing["attribute_groups"]:
+        keys = [normalize(str(key)) for key in group["keys"]]
+        asks = [normalize(str(ask)) for ask in group.get("asks", ())]
+        for key in keys:
+            aliases.setdefault(key, []).extend(asks + [k for k in keys if k != key])
+    return aliases
+
+
 class FactExtractor:
     """Picks the part of a chunk that answers the question, in words a customer reads easily."""
 
     def __init__(self, retriever: HybridRetriever, phrasing: dict):
         self.retriever = retriever
         self.phrasing = phrasing
-        self.aliases: dict[str, list[str]] = {
-            key: [normalize(str(a)) for a in aliases]
-            for key, aliases in phrasing["attribute_aliases"].items()
-        }
+        self.aliases = attribute_aliases(phrasing)
         self.answer_kinds = _kinds(phrasing.get("answer_kinds", {}))
         # a rule's sentence may also be picked by the time or amount asked for
         self.sentence_kinds = self.answer_kinds + _kinds(phrasing.get("sentence_answer_kinds", {}))
@@ -248,11 +260,9 @@ class FactExtractor:
         """
         name, attributes, _ = parse_product(chunk)
         asked = normalize(question)
-        for key, value in attributes.items():
-            if key in UNTELLING_ATTRIBUTES:
-                continue
-            if key in asked or any(alias in asked for alias in self.aliases.get(key, ())):
-                return self.phrasing[template].format(name=name, key=key, value=value)
+        named = self._named_attribute(attributes, asked)
+        if named is not None:
+            return self.phrasing[template].format(name=name, key=named, value=attributes[named])
         if "价格" in attributes and any(w in asked for w in PRICE_WORDS):
             return self.phrasing[template].format(name=name, key="价格", value=attributes["价格"])
         key = self._attribute_by_meaning(name, attributes, asked) if by_meaning else None
@@ -274,6 +284,23 @@ class FactExtractor:
             if any(ask in asked for ask in asks):
                 units.update(kind_units)
         return units
+
+    def _named_attribute(self, attributes: dict[str, str], asked: str) -> str | None:
+        """The attribute the question names, by its key or a word that asks for it.
+
+        Of several, the one asked last (推车能折叠吗，多重 asks the weight now), and at the same
+        place the key named itself (成分 asked of a product with both 材质 and 成分).
+        """
+        best, best_rank = None, (-1, False)
+        for key in attributes:
+            if key in UNTELLING_ATTRIBUTES:
+                continue
+            for word in (key, *self.aliases.get(key, ())):
+                start = asked.rfind(word)
+                rank = (start + len(word), word == key)
+                if start >= 0 and rank > best_rank:
+                    best, best_rank = key, rank
+        return best
 
     @staticmethod
     def _counted_in(value: str, units: set[str]) -> bool:

@@ -15,7 +15,12 @@ import re
 from collections import Counter
 
 from copilot.datafiles import package_yaml
-from copilot.drafting.facts import QUESTION_CHARS, UNTELLING_ATTRIBUTES, parse_product
+from copilot.drafting.facts import (
+    QUESTION_CHARS,
+    UNTELLING_ATTRIBUTES,
+    attribute_aliases,
+    parse_product,
+)
 from copilot.drafting.triggers import CLAUSE_BREAKS
 from copilot.index.retriever import HybridRetriever
 from copilot.index.text import normalize
@@ -80,10 +85,10 @@ class ProductFinder:
 
     def __init__(self, retriever: HybridRetriever, phrasing: dict):
         self.retriever = retriever
-        ignored = set(phrasing["attribute_aliases"])
-        for aliases in phrasing["attribute_aliases"].values():
-            ignored.update(str(a) for a in aliases)
-        self._ignored = {normalize(word) for word in ignored}
+        # words that ask for an attribute say nothing of which product is meant
+        self._ignored = {
+            word for key, asks in attribute_aliases(phrasing).items() for word in (key, *asks)
+        }
         self._synonyms = synonym_groups()
         self._names: dict[str, frozenset[str]] = {}
         self._heads: dict[str, frozenset[str]] = {}

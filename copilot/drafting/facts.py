@@ -275,6 +275,14 @@ class FactExtractor:
         units = self._asked_units(normalize(question), self.sentence_kinds)
         return bool(units) and self._counted_in(text, units)
 
+    def misses_asked_quantity(self, text: str, question: str) -> bool:
+        """Whether the question asks a product's quantity (an age, a weight) that text lacks.
+
+        冲奶的水温多少合适 shares 合适 with 适合多大的宝宝 but gives no age.
+        """
+        units = self._asked_units(normalize(question))
+        return bool(units) and not self._counted_in(text, units)
+
     def _asked_units(
         self, asked: str, kinds: list[tuple[list[str], list[str]]] | None = None
     ) -> set[str]:

@@ -106,6 +106,11 @@ def already_told(fact: Fact, told: str) -> bool:
     return bool(numbers) and set(numbers) <= set(_NUMBER.findall(told))
 
 
+def faq_question(chunk: Chunk) -> str:
+    """The question of an FAQ chunk (its text is the question, then 答： and the answer)."""
+    return chunk.text.split("\n答：", 1)[0]
+
+
 def tags(chunk: Chunk) -> list[str]:
     """A script chunk's tags (stored comma-joined in its title)."""
     return [tag for tag in chunk.title.split(",") if tag]
@@ -298,11 +303,14 @@ class Grounder:
         answer = None
         if focus is not None:
             # an attribute found by meaning answers a product question, unless one of the
-            # product's FAQ entries has the question's own words (刷头多久换 → its FAQ)
+            # product's FAQ entries asks the question's own words (刷头多久换 → its FAQ) and
+            # gives the quantity asked for, if any; its answer may mention anything (水温太高
+            # does not ask 适合多大的宝宝)
             by_meaning = intent in CANDIDATE_INTENTS and not any(
                 chunk.type == "faq"
                 and chunk.sku == focus.sku
-                and shares_asked(chunk.text, own_words, FUNCTION_CHARS)
+                and shares_asked(faq_question(chunk), own_words, FUNCTION_CHARS)
+                and not self.extractor.misses_asked_quantity(chunk.text, query)
                 for chunk in map(self.retriever.chunk, ids)
                 if chunk is not None
             )
@@ -495,7 +503,7 @@ class Grounder:
             chunk = self.retriever.chunk(chunk_id)
             if chunk is None or chunk.type != "faq" or chunk.sku != sku:
                 continue
-            question = chunk.text.split("\n答：", 1)[0]
+            question = faq_question(chunk)
             asked = set(self.retriever.tokens(question))
             if all(t in asked or set(t) - FUNCTION_CHARS <= set(question) for t in tokens):
                 return True

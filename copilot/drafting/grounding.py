@@ -13,6 +13,7 @@ from copilot.drafting.context import Candidate, DraftContext, Fact
 from copilot.drafting.facts import FactExtractor, shares_asked, without_name
 from copilot.drafting.playbook import NEEDS_NO_PRODUCT, NEEDS_PRODUCT, Playbook, move_chunk
 from copilot.drafting.products import ASKING_CHARS, ProductFinder, category_of
+from copilot.drafting.rule_words import RuleWords
 from copilot.drafting.triggers import mentions_any
 from copilot.index.retriever import HybridRetriever, SearchFilters
 from copilot.index.text import normalize
@@ -34,6 +35,8 @@ SURE_TOPIC = 0.9
 # ... and only when the question itself gives that topic less than one chance in ten
 TOPIC_CHANCE = 0.1
 MAX_FACTS = 3
+# the intent of questions about anything the others do not cover (opening hours, the shop)
+CATCH_ALL = "other"
 # a problem report gets the shop's rule for that problem even when the search misses it
 POLICY_INTENTS = frozenset({"quality_issue"})
 PROBLEM_SITUATIONS = ("damaged", "wrong_item", "missing_item")
@@ -130,6 +133,7 @@ class Grounder:
         playbook: Playbook | None = None,
         topics: Callable[[list[str]], list[tuple[str, float]]] | None = None,
     ):
+        self.rule_words = RuleWords()
         self.topics = topics
         self._topics: dict[str, tuple[str, float]] = {}
         self._topics_for: object = None
@@ -239,6 +243,9 @@ class Grounder:
         query = understanding.query
         if analysis.intent in RULE_INTENTS:
             query, vector = self._name_free(query, vector)
+        expanded = self.rule_words.expand(query)
+        if expanded != query:
+            query, vector = expanded, self.retriever.encode_query(expanded)
         facts: list[Fact] = []
         for asked in self._readings(understanding, sku):
             facts = [
@@ -322,7 +329,7 @@ class Grounder:
             ids = [i for i in ids if i != focus.id]
         attributes = len(facts)
         similarity = self.retriever.similarities(vector, ids)
-        coverage = self.retriever.coverage(query, ids)
+        coverage = self.retriever.coverage(self.rule_words.expand(query), ids)
         scored = sorted(
             zip(ids, similarity + COVERAGE_WEIGHT * np.array(coverage), coverage, strict=True),
             key=lambda item: -item[1],
@@ -345,6 +352,7 @@ class Grounder:
             topic, sure = topics.get(chunk_id, (intent, 0.0))
             if (
                 confident
+                and intent != CATCH_ALL  # a question about anything else has no topic to keep
                 and topic != intent
                 and sure >= SURE_TOPIC
                 and chances.get(topic, 0.0) < TOPIC_CHANCE

@@ -1,0 +1,48 @@
+"""Rules found through the platform terms a customer's everyday words stand for.
+
+The rules shop writes 客服接待时间, 七天无理由, 价格保护 and 运费; its customers write 下班,
+后悔, 便宜了 and 邮费. Neither the encoder nor BM25 links them without the terms.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from copilot.drafting.rule_words import RuleWords
+from copilot.schemas import DraftRequest
+from tests.conftest import ingested_copilot
+
+RULES_SHOP = Path(__file__).parent / "data" / "rules_shop"
+
+
+def test_everyday_words_bring_the_rule_terms_they_stand_for():
+    words = RuleWords()
+    assert "无理由" in words.terms_for("收到以后有点后悔了 能退吗")
+    assert "运费" in words.terms_for("邮费谁出")
+    assert words.expand("你好") == "你好"  # no concept spoken of: unchanged
+
+
+def test_a_term_the_message_already_names_is_not_added_again():
+    assert "无理由" not in RuleWords().terms_for("七天无理由怎么申请，不喜欢")
+
+
+@pytest.fixture(scope="module")
+def rules_shop(tmp_path_factory):
+    return ingested_copilot(tmp_path_factory.mktemp("rules"), knowledge_dir=RULES_SHOP, shop="青禾")
+
+
+@pytest.mark.parametrize(
+    ("message", "fact", "section"),
+    [
+        ("晚上几点下班呀", "22:30", "客服时间"),
+        ("买回来有点后悔了可以退不", "7天内", "七天无理由退货"),
+        ("付款第二天就降价了十块 能补吗", "10天内", "价格保护"),
+        ("邮费怎么算的", "满88元包邮", "邮寄费用"),
+    ],
+)
+def test_a_rule_in_platform_terms_answers_everyday_words(rules_shop, message, fact, section):
+    response = rules_shop.draft(DraftRequest(message=message), record=False)
+    assert not response.knowledge_gap, response.drafts[0].text
+    first = response.drafts[0]
+    assert fact in first.text, first.text
+    assert first.citations[0].id.endswith(section)

@@ -164,6 +164,24 @@ def test_a_situational_move_behind_the_shops_scripts_still_answers_the_situation
     assert "playbook:promotion-bargain" in cited, cited
 
 
+def test_the_shops_own_script_for_the_situation_answers_it_and_leads(tiny_shop, tmp_path):
+    """The shop's bargain script reads far from 两斤一起买能便宜点吗 but is its answer to it."""
+    with (tiny_shop / "scripts" / "basic.yaml").open("a", encoding="utf-8") as scripts:
+        scripts.write(
+            "- id: tea-coupons\n  intent: promotion\n  stage: presale\n"
+            "  text: 店铺首页的优惠券领了以后下单就能用上。\n"
+            "- id: tea-bargain\n  intent: promotion\n  stage: presale\n"
+            "  text: 茶叶已经是到手价了，我这边改不了价，满两百店铺会再送一份试饮装。\n"
+            "  tags: [bargain]\n"
+        )
+    copilot = _copilot(tmp_path, tiny_shop)
+    response = copilot.draft(DraftRequest(message="两斤一起买能便宜点吗", n=3), record=False)
+    assert not response.knowledge_gap
+    assert response.drafts[0].citations[0].id == "script:tea-bargain"
+    calm = copilot.prepare(DraftRequest(message="店铺优惠券在哪领"))
+    assert calm.script_scores.get("script:tea-bargain", 0.0) < 0.5  # no bargaining: no lift
+
+
 def test_a_move_that_acts_comes_in_behind_a_script_that_only_reads_close(tiny_shop, tmp_path):
     """帮我催一下快递 reads close to the signed-but-missing script, which does not hurry anyone;
     a move that only promises to find out (附贺卡) stays out behind a close script."""

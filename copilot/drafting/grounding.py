@@ -176,6 +176,12 @@ class Grounder:
             if self._fits_situation(script, conversation, understanding)
             and self._closes_here(script, message)
         ]
+        # the shop's own script for the situation the message describes (砍价 → its bargain
+        # script) answers it as fully as the playbook's move for it would
+        scored = [
+            (s, max(score, PLAYBOOK_SITUATION_SCORE) if self._speaks_to(s, message) else score)
+            for s, score in scored
+        ]
         if context.facts and self._gives_kind(context.facts[0], understanding.query):
             # the rule that says when (or how much) answers before a script that does not
             cap = context.facts[0].relevance
@@ -597,6 +603,20 @@ class Grounder:
             if not mentions_any(conversation, triggers):
                 return False
         return True
+
+    def _speaks_to(self, script: Chunk, message: str) -> bool:
+        """Whether a script is tagged with a situation of the playbook the message describes.
+
+        Only the playbook's own situations (bargain, gift, cancel …): the drafter's situational
+        tags (compensation, wrong_item …) have broad triggers (赔, 不一样) that only gate a
+        script, never make it the answer.
+        """
+        return any(
+            tag in self.playbook.situations
+            and tag not in self.situations
+            and self.playbook.present(tag, message)
+            for tag in tags(script)
+        )
 
     def _closes_here(self, script: Chunk, message: str) -> bool:
         """A goodbye script fits only a message that thanks or says goodbye."""

@@ -28,6 +28,9 @@ HOME_SHOP = Path(__file__).parent / "data" / "home_shop"  # products and rules, 
         ("节假日发不发货", "不发货", False),  # asks either way, no complaint
         ("怎么还不发货", "不发货", True),
         ("到底发不发货 都不发货三天了", "不发货", True),
+        ("签收了没", "签收没", True),
+        ("显示签收但我没收到", "签收没", False),  # the closing 没 must follow the question
+        ("寄回去的你们收到了没", "收到没", True),
     ],
 )
 def test_a_trigger_matches_with_at_most_two_characters_inside_one_clause(text, word, found):

@@ -3,7 +3,8 @@
 Customers put a word or two inside a fixed phrase: 什么时候能到 for 什么时候到, 还没有到 for
 还没到, 便宜一点 for 便宜点. A trigger of three or more Chinese characters therefore also matches
 with up to two characters inserted within one clause; shorter triggers and those with Latin
-letters or digits (3q, 12315) match only as written. A negated trigger inside an A-not-A
+letters or digits (3q, 12315) match only as written, and a closing question particle (没, 吗)
+only right after the rest. A negated trigger inside an A-not-A
 question (不发货 in 发不发货) asks, it does not complain, and does not match.
 """
 
@@ -16,6 +17,8 @@ MAX_INSERTED = 2
 MIN_SPREAD_CHARS = 3
 # a trigger starting with one of these is no complaint inside an A-not-A question (发不发货)
 NEGATIONS = "不没"
+# particles that close a question (收到没, 发了吗)
+QUESTION_ENDS = "吗没呢么嘛"
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 # characters that end a clause in chat: a trigger's insertion never spans one
 CLAUSE_BREAKS = r"\s，。！？、；：,.!?;:~～"
@@ -27,6 +30,10 @@ def _spread(word: str) -> re.Pattern[str] | None:
     if len(word) < MIN_SPREAD_CHARS or not _HAN.match(word):
         return None
     gap = f"{_INSERTABLE}{{0,{MAX_INSERTED}}}?"
+    # a question's closing particle follows what it asks about (or its 了) directly: 签收没
+    # asks whether it was signed (签收了没 too), 签收但我没收到 says it was
+    if word[-1] in QUESTION_ENDS:
+        return re.compile(gap.join(map(re.escape, word[:-1])) + "了?" + re.escape(word[-1]))
     return re.compile(gap.join(map(re.escape, word)))
 
 

@@ -63,3 +63,22 @@ def test_an_opener_does_not_promise_what_the_move_after_it_promises(tmp_path):
     request = DraftRequest(message="快递三天都没更新了 怎么回事")
     first = copilot.draft(request, record=False).drafts[0].text
     assert "告诉您" in first and "跟进" not in first, first
+
+
+def test_the_same_answer_behind_another_opener_is_not_a_second_draft():
+    """Drafts differ in approach: an apology swapped for a shorter one is the same draft."""
+    from copilot.drafting.offline import OfflineDrafter
+    from copilot.schemas import Draft
+
+    drafter = OfflineDrafter()
+    phrasing = drafter.phrasing
+    answer = "仓库收到退货后24小时内验货，验货通过当天退款。"
+    other = "麻烦把订单号发我，我先帮您查这笔退款到哪一步了。"
+    texts = [
+        phrasing["apology"]["angry"] + answer,
+        phrasing["short_apology"] + answer,  # the same answer: left out
+        phrasing["short_apology"] + other,
+    ]
+    builders = [lambda _, t=t: Draft(text=t, strategy="直接解答", citations=[]) for t in texts]
+    drafts = drafter._compose(builders, None, 3)
+    assert [d.text for d in drafts] == [texts[0], texts[2]]

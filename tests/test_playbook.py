@@ -13,7 +13,7 @@ from copilot.drafting.playbook import SPECIAL_TAGS, built_in_playbook, load_play
 from copilot.errors import KnowledgeError
 from copilot.knowledge.loader import load_knowledge
 from copilot.knowledge.taxonomy import INTENT_STAGES
-from copilot.schemas import DraftRequest
+from copilot.schemas import DraftRequest, OrderContext
 from tests.conftest import make_settings
 
 # a number, or a Chinese numeral with a unit: a time limit, amount or count only knowledge may give
@@ -180,6 +180,20 @@ def test_the_shops_own_script_for_the_situation_answers_it_and_leads(tiny_shop, 
     assert response.drafts[0].citations[0].id == "script:tea-bargain"
     calm = copilot.prepare(DraftRequest(message="店铺优惠券在哪领"))
     assert calm.script_scores.get("script:tea-bargain", 0.0) < 0.5  # no bargaining: no lift
+
+
+def test_asking_after_ones_own_order_looks_it_up_before_any_rule(tiny_shop, tmp_path):
+    """The shop's dispatch rule reads close to 发货了吗 but says nothing of this order."""
+    copilot = _copilot(tmp_path, tiny_shop)
+    response = copilot.draft(DraftRequest(message="发货了吗", n=3), record=False)
+    assert response.drafts[0].citations[0].id == "playbook:shipping-where"
+    cited = [c.id for d in response.drafts for c in d.citations]
+    assert "rule:delivery:发货时效" in cited  # the rule still comes, after the look-up
+    urged = copilot.draft(DraftRequest(message="帮我催一下发货吧"), record=False)
+    assert urged.drafts[0].citations[0].id == "playbook:shipping-urge"
+    shipped = OrderContext(shipped_at="2026-12-01T10:00:00", courier="申通", tracking_no="ST12345")
+    with_order = copilot.draft(DraftRequest(message="发货了吗", order=shipped), record=False)
+    assert "ST12345" in with_order.drafts[0].text  # the order itself answers
 
 
 def test_a_move_that_acts_comes_in_behind_a_script_that_only_reads_close(tiny_shop, tmp_path):

@@ -47,6 +47,9 @@ class DraftContext:
     # the products the message fits equally well when it names none (两款耳机)
     candidates: list[Candidate] = field(default_factory=list)
     clarify: bool = False  # the intent is uncertain: the first draft asks a clarifying question
+    # the customer asks after (or to hurry) their own order, which no rule answers: the move
+    # that looks it up comes first (发货了吗, 帮我催一下)
+    look_up_first: bool = False
 
     @property
     def intent(self) -> str:

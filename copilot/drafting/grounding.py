@@ -35,6 +35,8 @@ SURE_TOPIC = 0.9
 # ... and only when the question itself gives that topic less than one chance in ten
 TOPIC_CHANCE = 0.1
 MAX_FACTS = 3
+# situations in which the customer asks after their own order (where is it, hurry it up)
+OWN_ORDER_SITUATIONS = frozenset({"order_status", "urge"})
 # the intent of questions about anything the others do not cover (opening hours, the shop)
 CATCH_ALL = "other"
 # a problem report gets the shop's rule for that problem even when the search misses it
@@ -199,6 +201,7 @@ class Grounder:
             (move, PLAYBOOK_SITUATION_SCORE, True) for move in self._handover(context, message)
         ]
         context.situation_moves = [move for move, _, situational in moves if situational]
+        context.look_up_first = self._looks_up_first(context)
         scored += [(move, score) for move, score, _ in moves]
         scored.sort(key=lambda item: -item[1])  # stable: the shop's scripts first on a tie
         context.scripts = self._for_category([s for s, _ in scored], category)
@@ -603,6 +606,20 @@ class Grounder:
             if not mentions_any(conversation, triggers):
                 return False
         return True
+
+    def _looks_up_first(self, context: DraftContext) -> bool:
+        """Whether looking the customer's own order up answers before any rule.
+
+        发货了吗 and 帮我催一下 ask after this customer's order, which no rule of the shop
+        knows; with the order in the request its status answers instead. A time or amount the
+        question also asks for (仓库收到了吗，什么时候退钱) that the best fact gives still leads.
+        """
+        if context.request.order is not None:
+            return False
+        if not any(set(tags(move)) & OWN_ORDER_SITUATIONS for move in context.situation_moves):
+            return False
+        query = context.understanding.query
+        return not (context.facts and self._gives_kind(context.facts[0], query))
 
     def _speaks_to(self, script: Chunk, message: str) -> bool:
         """Whether a script is tagged with a situation of the playbook the message describes.

@@ -117,6 +117,16 @@ class OfflineDrafter:
     def __init__(self, phrasing: dict | None = None):
         self.phrasing = phrasing or load_phrasing()
         self.labels: dict[str, str] = self.phrasing["strategies"]
+        p = self.phrasing
+        openers = [
+            *p["greetings"],
+            *p["acknowledgement"].values(),
+            *p["apology"].values(),
+            p["short_apology"],
+            p["acknowledge_only"],
+        ]
+        openers += [self._without_promise(o) for o in openers]
+        self._openers = sorted(set(openers), key=len, reverse=True)
 
     def generate(self, context: DraftContext, n: int) -> list[Draft]:
         """Up to n drafts that differ by strategy; always at least one.
@@ -128,9 +138,9 @@ class OfflineDrafter:
             [self._confirm, self._acknowledge], context, 1
         )
 
-    @staticmethod
-    def _compose(builders, context: DraftContext, n: int) -> list[Draft]:
+    def _compose(self, builders, context: DraftContext, n: int) -> list[Draft]:
         """Up to n drafts from the builders, in order, skipping near-duplicates."""
+        body = self._body
         drafts: list[Draft] = []
         for build in builders:
             draft = build(context)
@@ -138,10 +148,18 @@ class OfflineDrafter:
                 continue
             if any(overlap(draft.text, d.text) > DUPLICATE_OVERLAP for d in drafts):
                 continue
+            if any(overlap(body(draft.text), body(d.text)) > DUPLICATE_OVERLAP for d in drafts):
+                continue  # the same answer behind another opener is no other approach
             drafts.append(draft)
             if len(drafts) == n:
                 break
         return drafts
+
+    def _body(self, text: str) -> str:
+        """A draft without the openers it starts with (greeting, apology, acknowledgement)."""
+        while opener := next((o for o in self._openers if text.startswith(o)), None):
+            text = text[len(opener) :]
+        return text
 
     def answers_bait(self, context: DraftContext) -> bool:
         """Whether the customer's message uses a banned term this drafter has an answer for."""
@@ -156,6 +174,8 @@ class OfflineDrafter:
             plan = [self._soothe, self._direct, self._alternative, self._detail]
         else:
             plan = [self._direct, self._scripted, self._detail, self._alternative]
+        if context.look_up_first:  # 发货了吗, 帮我催一下
+            plan = [self._situation, *plan]
         # several products fit and none is named: answer for each, or ask which, first
         return [self._per_candidate, *plan]
 
@@ -366,7 +386,8 @@ class OfflineDrafter:
         if not context.situation_moves:
             return None
         move = context.situation_moves[0]
-        reply = self._start("situation", context, move.text, second=True)
+        # first when it looks the customer's own order up: then it opens as a first draft does
+        reply = self._start("situation", context, move.text, second=not context.look_up_first)
         reply.add(finish(move.text), move)
         self._safety(reply, context)
         self._end(reply, context)

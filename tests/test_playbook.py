@@ -90,6 +90,14 @@ def test_a_shop_without_scripts_is_greeted_and_bargained_with_from_the_playbook(
     assert all("改价" not in d.text or "没有单独改价" in d.text for d in bargain.drafts)
 
 
+def test_asking_for_free_shipping_is_no_bargaining(scriptless_shop, tmp_path):
+    """包邮吗 asks the shop's shipping rule; the tea shop has none, so it is a gap."""
+    copilot = _copilot(tmp_path, scriptless_shop)
+    response = copilot.draft(DraftRequest(message="买两罐的话包邮吗", n=3), record=False)
+    assert response.knowledge_gap
+    assert all("改价" not in draft.text for draft in response.drafts)
+
+
 def test_a_move_that_only_promises_to_find_out_leaves_a_gap(scriptless_shop, tmp_path):
     copilot = _copilot(tmp_path, scriptless_shop)
     response = copilot.draft(DraftRequest(message="你们有没有卖猫爬架", n=3), record=False)

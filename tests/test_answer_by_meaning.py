@@ -95,6 +95,8 @@ def pantry(tmp_path_factory):
         ("磨牙棒送收纳罐吗", "密封收纳罐一个"),
         # an FAQ question sharing 合适 with 适合 but giving no age does not answer how old
         ("米饼适合多大的宝宝吃", "8月龄以上"),
+        ("挂耳咖啡一次放多少水", "180毫升"),  # how much goes in: the brewing attribute
+        ("乌龙一次放多少茶叶", "一泡8克"),
     ],
 )
 def test_the_attribute_asked_for_answers_whatever_the_shop_calls_it(pantry, message, fact):

@@ -428,6 +428,13 @@ class Grounder:
         sentence = self.extractor.sentence(best, query, vector) if best else ""
         return Fact(best, sentence, self.gap_threshold) if best and sentence else None
 
+    def _names_the_problem(self, chunk: Chunk, query: str) -> bool:
+        """Whether a chunk names the problem the message reports (any, when it names none)."""
+        message = normalize(query)
+        problems = [words for words in self._problem_words() if mentions_any(message, words)]
+        text = normalize(chunk.text)
+        return not problems or any(mentions_any(text, words) for words in problems)
+
     def _problem_words(self) -> list[tuple[str, ...]]:
         """The trigger words of each problem a quality rule may be about."""
         words = [tuple(self.situations.get(tag, ())) for tag in PROBLEM_SITUATIONS]
@@ -560,6 +567,8 @@ class Grounder:
     def _product_fact_fits(
         self, chunk: Chunk, sku: str | None, intent: str, query: str, score: float, cov: float
     ) -> bool:
+        if intent in POLICY_INTENTS and not self._names_the_problem(chunk, query):
+            return False  # 茶具碎了一个杯子 is not answered by what the set holds
         if sku:
             return chunk.sku == sku and (intent not in SCRIPT_ANSWERED or cov >= PROBLEM_COVERAGE)
         # no product in focus: the fact must be about a product the message names, or be an

@@ -97,6 +97,9 @@ def pantry(tmp_path_factory):
         ("米饼适合多大的宝宝吃", "8月龄以上"),
         ("挂耳咖啡一次放多少水", "180毫升"),  # how much goes in: the brewing attribute
         ("乌龙一次放多少茶叶", "一泡8克"),
+        # the FAQ names the product (5斤装) but its answer gives no weight
+        ("冰糖心苹果甜不甜 一箱几斤", "5斤，约12个"),
+        ("苹果一箱有多少斤", "5斤"),  # 苹果 names the apples, not a phone's connector
     ],
 )
 def test_the_attribute_asked_for_answers_whatever_the_shop_calls_it(pantry, message, fact):

@@ -72,6 +72,16 @@ def parse_product(chunk: Chunk) -> tuple[str, dict[str, str], list[str]]:
     return chunk.title or lines[0], attributes, prose
 
 
+def faq_question(chunk: Chunk) -> str:
+    """The question of an FAQ chunk (its text is the question, then 答： and the answer)."""
+    return chunk.text.split("\n答：", 1)[0]
+
+
+def faq_answer(chunk: Chunk) -> str:
+    """The answer of an FAQ chunk (not its product's name, whose 10斤装 answers nothing)."""
+    return chunk.text.split("答：", 1)[-1]
+
+
 def shares_asked(text: str, words: set[str], ignored: frozenset[str]) -> bool:
     """Whether text has one of a question's own words, or two of their characters.
 
@@ -184,7 +194,7 @@ class FactExtractor:
     def sentence(self, chunk: Chunk, question: str, vector: np.ndarray | None = None) -> str:
         """The part of a chunk that answers a question (vector: the question's embedding)."""
         if chunk.type == "faq":
-            return finish(chunk.text.split("答：", 1)[-1])
+            return finish(faq_answer(chunk))
         if chunk.type == "product":
             return self._product(chunk, question, vector)
         return self._best_sentences(quotable_body(chunk) or chunk.text, question, vector)

@@ -10,7 +10,13 @@ from collections.abc import Callable
 import numpy as np
 
 from copilot.drafting.context import Candidate, DraftContext, Fact
-from copilot.drafting.facts import FactExtractor, shares_asked, without_name
+from copilot.drafting.facts import (
+    FactExtractor,
+    faq_answer,
+    faq_question,
+    shares_asked,
+    without_name,
+)
 from copilot.drafting.playbook import NEEDS_NO_PRODUCT, NEEDS_PRODUCT, Playbook, move_chunk
 from copilot.drafting.products import ASKING_CHARS, ProductFinder, category_of
 from copilot.drafting.rule_words import RuleWords
@@ -109,11 +115,6 @@ def already_told(fact: Fact, told: str) -> bool:
     """
     numbers = _NUMBER.findall(fact.sentence.replace(fact.chunk.title, ""))
     return bool(numbers) and set(numbers) <= set(_NUMBER.findall(told))
-
-
-def faq_question(chunk: Chunk) -> str:
-    """The question of an FAQ chunk (its text is the question, then 答： and the answer)."""
-    return chunk.text.split("\n答：", 1)[0]
 
 
 def tags(chunk: Chunk) -> list[str]:
@@ -326,7 +327,7 @@ class Grounder:
                 chunk.type == "faq"
                 and chunk.sku == focus.sku
                 and shares_asked(faq_question(chunk), own_words, FUNCTION_CHARS)
-                and not self.extractor.misses_asked_quantity(chunk.text, query)
+                and not self.extractor.misses_asked_quantity(faq_answer(chunk), query)
                 for chunk in map(self.retriever.chunk, ids)
                 if chunk is not None
             )

@@ -38,6 +38,7 @@ def rules_shop(tmp_path_factory):
         ("买回来有点后悔了可以退不", "7天内", "七天无理由退货"),
         ("付款第二天就降价了十块 能补吗", "10天内", "价格保护"),
         ("邮费怎么算的", "满88元包邮", "邮寄费用"),
+        ("现在拍当天能发吗", "16点前付款", "发货安排"),
     ],
 )
 def test_a_rule_in_platform_terms_answers_everyday_words(rules_shop, message, fact, section):

@@ -9,6 +9,7 @@ from copilot.compliance.guard import ComplianceGuard
 from copilot.compliance.lexicon import load_lexicon
 from copilot.config import bundled_knowledge_dir
 from copilot.container import build_copilot
+from copilot.drafting.offline import load_phrasing
 from copilot.drafting.playbook import SPECIAL_TAGS, built_in_playbook, load_playbook
 from copilot.errors import KnowledgeError
 from copilot.knowledge.loader import load_knowledge
@@ -199,6 +200,10 @@ def test_asking_after_ones_own_order_looks_it_up_before_any_rule(tiny_shop, tmp_
     assert "rule:delivery:发货时效" in cited  # the rule still comes, after the look-up
     urged = copilot.draft(DraftRequest(message="帮我催一下发货吧"), record=False)
     assert urged.drafts[0].citations[0].id == "playbook:shipping-urge"
+    # asking to hurry says the customer has been waiting: the draft acknowledges it first
+    assert urged.urgency != "low"
+    markers = load_phrasing()["apology_markers"]
+    assert any(marker in urged.drafts[0].text[:12] for marker in markers), urged.drafts[0].text
     shipped = OrderContext(shipped_at="2026-12-01T10:00:00", courier="申通", tracking_no="ST12345")
     with_order = copilot.draft(DraftRequest(message="发货了吗", order=shipped), record=False)
     assert "ST12345" in with_order.drafts[0].text  # the order itself answers

@@ -39,6 +39,7 @@ def rules_shop(tmp_path_factory):
         ("付款第二天就降价了十块 能补吗", "10天内", "价格保护"),
         ("邮费怎么算的", "满88元包邮", "邮寄费用"),
         ("现在拍当天能发吗", "16点前付款", "发货安排"),
+        ("要是现在付款 多久能发", "16点前付款", "发货安排"),
     ],
 )
 def test_a_rule_in_platform_terms_answers_everyday_words(rules_shop, message, fact, section):

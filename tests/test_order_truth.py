@@ -6,7 +6,13 @@ from datetime import datetime
 
 import pytest
 
-from copilot.drafting.order_truth import claims_in, keep_to_the_order, unsupported
+from copilot.drafting.order_truth import (
+    before_shipping,
+    claims_in,
+    keep_to_the_order,
+    known_shipped,
+    unsupported,
+)
 from copilot.schemas import DraftRequest, OrderContext
 
 CHECK = "订单现在的具体状态我马上帮您核实，查到后告诉您。"
@@ -206,3 +212,33 @@ def test_a_draft_whose_status_becomes_the_check_does_not_promise_again(bundled_c
     checked = [d.text for d in response.drafts if CHECK in d.text]
     assert checked, [d.text for d in response.drafts]
     assert all("有进展马上告诉您" not in t and "随时同步给您" not in t for t in checked), checked
+
+
+@pytest.mark.parametrize(
+    ("said", "order", "left"),
+    [
+        ("已经发货了还能改地址吗", None, True),  # the customer says so
+        ("东西已经发了 地址写错了", None, True),
+        ("已经发货了吗", None, False),  # asks
+        ("已经发了没", None, False),
+        ("地址能改吗", OrderContext(status="shipped"), True),
+        ("地址能改吗", OrderContext(shipped_at=datetime(2026, 12, 1, 10)), True),
+        ("地址能改吗", OrderContext(status="paid"), False),
+    ],
+)
+def test_whether_the_order_has_left(said, order, left):
+    assert known_shipped(order, said) is left
+
+
+def test_a_rule_for_unshipped_orders_is_not_quoted_once_the_order_left(tmp_path):
+    from pathlib import Path
+
+    from tests.conftest import ingested_copilot
+
+    shop = Path(__file__).parent / "data" / "rules_shop"
+    copilot = ingested_copilot(tmp_path, knowledge_dir=shop, shop="青禾")
+    sent = copilot.draft(DraftRequest(message="东西已经发了 地址还能改吗"), record=False)
+    assert "转寄" in sent.drafts[0].text, sent.drafts[0].text
+    assert all(not before_shipping(draft.text) for draft in sent.drafts)
+    waiting = copilot.draft(DraftRequest(message="还没发货 地址能改吗"), record=False)
+    assert "发货前可以" in waiting.drafts[0].text, waiting.drafts[0].text

@@ -5,6 +5,7 @@ asked about.
 """
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 
@@ -191,13 +192,23 @@ class FactExtractor:
         self._vectors: dict[str, np.ndarray] = {}
         self._tokens: dict[str, frozenset[str]] = {}
 
-    def sentence(self, chunk: Chunk, question: str, vector: np.ndarray | None = None) -> str:
-        """The part of a chunk that answers a question (vector: the question's embedding)."""
+    def sentence(
+        self,
+        chunk: Chunk,
+        question: str,
+        vector: np.ndarray | None = None,
+        applies: Callable[[str], bool] | None = None,
+    ) -> str:
+        """The part of a chunk that answers a question (vector: the question's embedding).
+
+        applies: whether a rule's sentence holds for this conversation (a rule for orders not
+        yet shipped does not, once the order has left); "" when none of the rule's does.
+        """
         if chunk.type == "faq":
             return finish(faq_answer(chunk))
         if chunk.type == "product":
             return self._product(chunk, question, vector)
-        return self._best_sentences(quotable_body(chunk) or chunk.text, question, vector)
+        return self._best_sentences(quotable_body(chunk) or chunk.text, question, vector, applies)
 
     def _words(self, sentence: str) -> frozenset[str]:
         words = self._tokens.get(sentence)
@@ -217,13 +228,23 @@ class FactExtractor:
             self._vectors.update(zip(missing, encoded, strict=True))
         return np.stack([stored[p] if p in stored else self._vectors[p] for p in pieces])
 
-    def _best_sentences(self, body: str, question: str, vector: np.ndarray | None) -> str:
+    def _best_sentences(
+        self,
+        body: str,
+        question: str,
+        vector: np.ndarray | None,
+        applies: Callable[[str], bool] | None = None,
+    ) -> str:
         """The sentence closest in meaning and rare words to the question.
 
         A rule's first sentence, which states the rule, gets a small head start, and so does a
-        sentence with the kind of value the question asks for (a time for 什么时候).
+        sentence with the kind of value the question asks for (a time for 什么时候). Only
+        sentences that apply (see sentence) are picked.
         """
         pieces = split_sentences(body)
+        usable = [applies is None or applies(piece) for piece in pieces]
+        if not any(usable):
+            return ""
         if len(pieces) <= 1:
             return finish(body)
         if vector is None:
@@ -243,16 +264,20 @@ class FactExtractor:
             lead = LEAD_BONUS if position == 0 else 0.0
             kind = KIND_BONUS if units and self._counted_in(piece, units) else 0.0
             scores.append(float(similarity[position]) + COVERAGE_WEIGHT * coverage + lead + kind)
-        best = max(range(len(pieces)), key=lambda i: scores[i])
+        best = max((i for i in range(len(pieces)) if usable[i]), key=lambda i: scores[i])
         chosen = {best}
         for near in (best - 1, best + 1):  # a neighbour that matters nearly as much completes it
-            if 0 <= near < len(pieces) and scores[near] >= scores[best] - NEIGHBOUR_MARGIN:
+            if (
+                0 <= near < len(pieces)
+                and usable[near]
+                and scores[near] >= scores[best] - NEIGHBOUR_MARGIN
+            ):
                 if sum(len(pieces[i]) for i in chosen) + len(pieces[near]) <= MAX_FACT_CHARS:
                     chosen.add(near)
         lead = _lead_in(pieces, best) if best - 1 not in chosen else ""
         if lead:  # 信用卡3到7个工作日 reads as 退款按原支付方式原路退回：信用卡3到7个工作日
             return "".join(finish(lead + p if i == best else p) for i, p in _picked(pieces, chosen))
-        if len(pieces[best]) < SHORT_SENTENCE and best + 1 < len(pieces):
+        if len(pieces[best]) < SHORT_SENTENCE and best + 1 < len(pieces) and usable[best + 1]:
             chosen.add(best + 1)
         return "".join(finish(p) for _, p in _picked(pieces, chosen))
 

@@ -17,6 +17,7 @@ from copilot.drafting.facts import (
     shares_asked,
     without_name,
 )
+from copilot.drafting.order_truth import before_shipping, known_shipped
 from copilot.drafting.playbook import NEEDS_NO_PRODUCT, NEEDS_PRODUCT, Playbook, move_chunk
 from copilot.drafting.products import ASKING_CHARS, ProductFinder, category_of
 from copilot.drafting.rule_words import RuleWords
@@ -160,7 +161,8 @@ class Grounder:
         sku = request.sku or self.products.in_focus(
             request.message, understanding.earlier_customer_turns
         )
-        context.facts = self._gathered_facts(request, understanding, sku, vector)
+        shipped = known_shipped(request.order, context.customer_said)
+        context.facts = self._gathered_facts(request, understanding, sku, vector, shipped)
         category = (
             category_of(self.retriever.chunk(f"product:{sku}"))
             if sku
@@ -178,6 +180,7 @@ class Grounder:
             )
             if self._fits_situation(script, conversation, understanding)
             and self._closes_here(script, message)
+            and not (shipped and before_shipping(script.text))  # 没发货前可以改 for a sent order
         ]
         # the shop's own script for the situation the message describes (砍价 → its bargain
         # script) answers it as fully as the playbook's move for it would
@@ -241,8 +244,11 @@ class Grounder:
         understanding: Understanding,
         sku: str | None,
         vector: np.ndarray,
+        shipped: bool = False,
     ) -> list[Fact]:
         """The facts of each reading of the question in turn, less what the agent already told.
+
+        Once the order has left (shipped), a rule's sentences for unshipped orders do not apply.
 
         See _readings. A question the rules answer is searched without the products it names
         (猫砂拆了能退吗 asks the return rule); only that search uses the name-free query and its
@@ -261,7 +267,13 @@ class Grounder:
             facts = [
                 fact
                 for fact in self._facts(
-                    query, sku, analysis.intent, vector, asked, _intent_chances(understanding)
+                    query,
+                    sku,
+                    analysis.intent,
+                    vector,
+                    asked,
+                    _intent_chances(understanding),
+                    applies=(lambda sentence: not before_shipping(sentence)) if shipped else None,
                 )
                 if not already_told(fact, told)
             ]
@@ -296,8 +308,9 @@ class Grounder:
         vector: np.ndarray,
         asked: str | None = None,
         chances: dict[str, float] | None = None,
+        applies: Callable[[str], bool] | None = None,
     ) -> list[Fact]:
-        """Relevant facts, most relevant first.
+        """Relevant facts, most relevant first (applies: see FactExtractor.sentence).
 
         The knowledge is searched with query; what the facts must answer is asked (the latest
         message's own question, see _readings). A product's facts answer for that product only:
@@ -368,7 +381,7 @@ class Grounder:
                 and chances.get(topic, 0.0) < TOPIC_CHANCE
             ):
                 continue  # the unshipped-order refund rule does not say why it has not shipped
-            sentence = self.extractor.sentence(chunk, query, vector)
+            sentence = self.extractor.sentence(chunk, query, vector, applies)
             if sentence and all(sentence != fact.sentence for fact in facts):
                 facts.append(Fact(chunk, sentence, float(score)))
             if len(facts) == MAX_FACTS:

@@ -46,6 +46,15 @@ SHOWN_BY: dict[str, frozenset[str]] = {
 GENERIC_AFTER = ("的", "时", "前", "之前")
 # the customer saying their order has not left is the situation a shop's script was written for
 SAID_NOT_SHIPPED = ("没发货", "没有发货", "没发出", "还没发", "未发货", "还不发")  # not 发不发货
+# the customer saying their order has left (已经发货了还能改地址吗), not asking whether it has
+SAID_SHIPPED = ("已经发货", "已发货", "已经发出", "已经寄出", "已经出库", "已经发了")
+# what follows a phrase that asks rather than says (已经发货了吗, 已经发了没)
+_ASKS_AFTER = re.compile(r"了?[吗没么嘛呢]")
+# a rule or script written for orders that have not left yet
+BEFORE_SHIPPING = (
+    "还没发货的话", "没发货的话", "没发货前", "发货前", "还没发货的订单", "未发货的订单",
+    "尚未发货的", "还没有发货的",
+)  # fmt: skip
 # a sentence saying this order is late ("订单超过48小时没有发货，我们会按规则给您补偿")
 LATE_ASSERTIONS = (
     "小时没有发货",
@@ -125,6 +134,22 @@ def shown(claim: str, order: OrderContext | None, said: str = "") -> bool:
     if claim == "not_shipped" and order.shipped_at is not None:
         return False
     return order.status in SHOWN_BY[claim]
+
+
+def known_shipped(order: OrderContext | None, said: str = "") -> bool:
+    """Whether the order has left: the request's order shows it, or the customer says so."""
+    if order is not None and (order.shipped_at is not None or order.status in SHOWN_BY["shipped"]):
+        return True
+    return any(
+        not _ASKS_AFTER.match(said, found.end())
+        for phrase in SAID_SHIPPED
+        for found in re.finditer(re.escape(phrase), said)
+    )
+
+
+def before_shipping(sentence: str) -> bool:
+    """Whether a sentence is about orders that have not left yet (发货前可以改地址)."""
+    return any(phrase in sentence for phrase in BEFORE_SHIPPING)
 
 
 def unsupported(text: str, order: OrderContext | None, said: str = "") -> list[str]:

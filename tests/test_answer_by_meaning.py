@@ -99,10 +99,21 @@ def pantry(tmp_path_factory):
         ("乌龙一次放多少茶叶", "一泡8克"),
         # the FAQ names the product (5斤装) but its answer gives no weight
         ("冰糖心苹果甜不甜 一箱几斤", "5斤，约12个"),
-        ("苹果一箱有多少斤", "5斤"),  # 苹果 names the apples, not a phone's connector
+        ("苹果一箱有多少斤", "5斤"),
+        (
+            "浴巾一条有多大",
+            "70×140",
+        ),  # 多大 of a towel asks its size (its colours: 各一条)  # 苹果 names the apples, not a phone's connector
     ],
 )
 def test_the_attribute_asked_for_answers_whatever_the_shop_calls_it(pantry, message, fact):
     response = pantry.draft(DraftRequest(message=message), record=False)
     assert fact in response.drafts[0].text, response.drafts[0].text
     assert not response.knowledge_gap
+
+
+def test_a_worried_product_question_answered_by_a_fact_is_not_asked_what_it_wants(pantry):
+    """The soothing draft gives the fact, not the playbook's "which aspect would you like"."""
+    response = pantry.draft(DraftRequest(message="急 蜂蜜结晶了还能吃吗", n=3), record=False)
+    first = response.drafts[0].text
+    assert "结晶属于正常" in first and "哪方面" not in first, first

@@ -198,16 +198,18 @@ class FactExtractor:
         question: str,
         vector: np.ndarray | None = None,
         applies: Callable[[str], bool] | None = None,
+        attributes: bool = True,
     ) -> str:
         """The part of a chunk that answers a question (vector: the question's embedding).
 
         applies: whether a rule's sentence holds for this conversation (a rule for orders not
         yet shipped does not, once the order has left); "" when none of the rule's does.
+        attributes: whether a product's attribute may answer (a reported problem asks none).
         """
         if chunk.type == "faq":
             return finish(faq_answer(chunk))
         if chunk.type == "product":
-            return self._product(chunk, question, vector)
+            return self._product(chunk, question, vector, attributes)
         return self._best_sentences(quotable_body(chunk) or chunk.text, question, vector, applies)
 
     def _words(self, sentence: str) -> frozenset[str]:
@@ -425,12 +427,14 @@ class FactExtractor:
             name=name, key=closest, value=attributes[closest]
         )
 
-    def _product(self, chunk: Chunk, question: str, vector: np.ndarray | None) -> str:
+    def _product(
+        self, chunk: Chunk, question: str, vector: np.ndarray | None, attributes: bool = True
+    ) -> str:
         """The attribute asked about, else the description's sentence about the question.
 
         "" when the overview says nothing about it: the product's name is no answer.
         """
-        answer = self.attribute_answer(chunk, question)
+        answer = self.attribute_answer(chunk, question) if attributes else None
         if answer:
             return answer
         name, _, prose = parse_product(chunk)

@@ -256,7 +256,7 @@ class Grounder:
         """
         analysis = understanding.analysis
         told = " ".join(turn.text for turn in request.history if turn.role == "agent")
-        query = understanding.query
+        query, asked_vector = understanding.query, vector
         if analysis.intent in RULE_INTENTS:
             query, vector = self._name_free(query, vector)
         expanded = self.rule_words.expand(query)
@@ -274,6 +274,7 @@ class Grounder:
                     asked,
                     _intent_chances(understanding),
                     applies=(lambda sentence: not before_shipping(sentence)) if shipped else None,
+                    sentence_vector=asked_vector,
                 )
                 if not already_told(fact, told)
             ]
@@ -309,8 +310,12 @@ class Grounder:
         asked: str | None = None,
         chances: dict[str, float] | None = None,
         applies: Callable[[str], bool] | None = None,
+        sentence_vector: np.ndarray | None = None,
     ) -> list[Fact]:
         """Relevant facts, most relevant first (applies: see FactExtractor.sentence).
+
+        sentence_vector: the question as asked, products named, which picks a rule's sentence
+        (床垫也发韵达吗 → 床垫体积大，走德邦物流) though the search went without the names.
 
         The knowledge is searched with query; what the facts must answer is asked (the latest
         message's own question, see _readings). A product's facts answer for that product only:
@@ -344,7 +349,10 @@ class Grounder:
                 for chunk in map(self.retriever.chunk, ids)
                 if chunk is not None
             )
-            answer = self.extractor.attribute_answer(focus, query, by_meaning=by_meaning)
+            # a reported problem asks no attribute (颜色跟图片差太多了 does not ask which colours
+            # there are): the shop's rule for it answers
+            if intent not in POLICY_INTENTS:
+                answer = self.extractor.attribute_answer(focus, query, by_meaning=by_meaning)
         # the attribute asked about is the best answer there is, unless one of the product's FAQ
         # entries has every word of the question (开封后能放多久 is not the shelf life)
         if focus is not None and answer and not self._faq_asks_it(ids, query, focus.sku):
@@ -381,7 +389,13 @@ class Grounder:
                 and chances.get(topic, 0.0) < TOPIC_CHANCE
             ):
                 continue  # the unshipped-order refund rule does not say why it has not shipped
-            sentence = self.extractor.sentence(chunk, query, vector, applies)
+            sentence = self.extractor.sentence(
+                chunk,
+                query,
+                vector if sentence_vector is None else sentence_vector,
+                applies,
+                attributes=intent not in POLICY_INTENTS,
+            )
             if sentence and all(sentence != fact.sentence for fact in facts):
                 facts.append(Fact(chunk, sentence, float(score)))
             if len(facts) == MAX_FACTS:

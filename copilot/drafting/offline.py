@@ -19,6 +19,8 @@ GREETING_MARKERS = ("您好", "你好", "亲", "欢迎", "在的", "早上好", 
 # a script must be clearly more relevant than the best fact to be the direct answer
 SCRIPT_MARGIN = 0.05
 PROBLEM_INTENTS = frozenset({"quality_issue", "complaint"})
+# questions about a product, whose general playbook move asks what the customer wants to know
+QUESTION_INTENTS = frozenset({"product_info", "size_advice"})
 # flags of a message that asks the copilot to break its rules (override them, play the owner):
 # answered like bait (and so no knowledge gap), refused politely, never apologised for
 REFUSED_BAIT = frozenset({"prompt_injection"})
@@ -394,8 +396,14 @@ class OfflineDrafter:
         return reply.draft()
 
     def _soothe(self, context: DraftContext) -> Draft | None:
-        """Apology or acknowledgement first, then the shop's standard solution and the facts."""
+        """Apology or acknowledgement first, then the shop's standard solution and the facts.
+
+        The playbook's general move (its "what would you like to know" to 这床单起不起球) is no
+        solution where a fact answers: the fact alone follows.
+        """
         script = self._best_script(context, prefer="apology")
+        if script is not None and context.facts and self._general_move(script, context):
+            script = None
         first = finish(script.text) if script else ""
         reply = self._start("soothe", context, first)
         if script:
@@ -407,6 +415,19 @@ class OfflineDrafter:
         self._safety(reply, context)
         self._end(reply, context)
         return reply.draft()
+
+    @staticmethod
+    def _general_move(script: Chunk, context: DraftContext) -> bool:
+        """Whether a script is the playbook's general move for a question about a product.
+
+        Those ask what the customer would like to know; for a problem or a refund the general
+        move (send photos, I'll check the refund) is the solution itself.
+        """
+        return (
+            script.type == "playbook"
+            and script not in context.situation_moves
+            and context.intent in QUESTION_INTENTS
+        )
 
     def _scripted(self, context: DraftContext) -> Draft | None:
         """The shop's standard reply for the intent and stage, one the direct answer left."""

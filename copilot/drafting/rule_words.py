@@ -27,13 +27,7 @@ class RuleWords:
     def terms_for(self, text: str) -> list[str]:
         """The terms of every concept text speaks of in everyday words, and does not name."""
         said = normalize(text)
-        return [
-            term
-            for terms, says in self.concepts
-            if mentions_any(said, says)
-            for term in terms
-            if term not in said
-        ]
+        return [term for terms, says in self.concepts if mentions_any(said, says) for term in terms]
 
     def expand(self, text: str) -> str:
         """Text with the terms it stands for added (unchanged when it stands for none)."""

@@ -17,6 +17,7 @@ from copilot.evaluation.shops import evaluate_shops, load_shops, playbook_specif
 from tests.conftest import make_settings
 
 SHOPS = load_shops()
+ISSUE_12_SHOPS = {"bundled", "pet-supplies", "baby-care"}
 
 
 @pytest.fixture(scope="module", params=sorted(SHOPS))
@@ -29,9 +30,9 @@ def shop_result(request, tmp_path_factory):
 
 def test_every_case_of_every_shop_gets_a_draft(shop_result):
     report = shop_result.report
-    # issue 12's sample shops have 120 cases or more; the import example (issue 15) has its own
-    example = "examples" in SHOPS[shop_result.name].knowledge.parts
-    assert report.cases >= (40 if example else 120)
+    # issue 12's sample shops have 120 cases or more; the import examples (issue 15) and the
+    # shop written to measure transfer on unseen cases (home-textile) have 40 or more
+    assert report.cases >= (120 if shop_result.name in ISSUE_12_SHOPS else 40)
     assert [r.id for r in report.results if not r.drafts] == []
     assert report.metrics["drafted"] == 1.0
 

@@ -99,11 +99,9 @@ def pantry(tmp_path_factory):
         ("乌龙一次放多少茶叶", "一泡8克"),
         # the FAQ names the product (5斤装) but its answer gives no weight
         ("冰糖心苹果甜不甜 一箱几斤", "5斤，约12个"),
-        ("苹果一箱有多少斤", "5斤"),
-        (
-            "浴巾一条有多大",
-            "70×140",
-        ),  # 多大 of a towel asks its size (its colours: 各一条)  # 苹果 names the apples, not a phone's connector
+        ("苹果一箱有多少斤", "5斤"),  # 苹果 names the apples, not a phone's connector
+        ("浴巾一条有多大", "70×140"),  # 多大 of a towel asks its size (its colours: 各一条)
+        ("大礼包里面都有什么", "坚果3袋"),  # what is inside: the contents group (规格)
     ],
 )
 def test_the_attribute_asked_for_answers_whatever_the_shop_calls_it(pantry, message, fact):

@@ -16,6 +16,7 @@ def guard():
     ("text", "matched", "category"),
     [
         ("这款是全网最好的", "最好", "absolute_terms"),
+        ("我们的芒果全网最甜", "最甜", "absolute_terms"),  # food superlatives too
         ("這款是最佳選擇", "最佳選擇", "absolute_terms"),
         ("有问题加 V 信聊", "加 V", "off_platform_contact"),
         ("发微_信给我", "微_信", "off_platform_contact"),

@@ -68,3 +68,13 @@ def test_a_reported_problem_is_not_answered_with_the_attribute_it_names(rules_sh
         DraftRequest(message="玻璃杯套装颜色跟图片差好多", n=3), record=False
     )
     assert all("琥珀色" not in draft.text for draft in response.drafts)
+
+
+@pytest.mark.parametrize("message", ["玻璃杯套装有质检报告吗", "花瓶是哪里生产的"])
+def test_a_product_question_is_not_answered_by_a_rule_that_only_names_the_product(
+    rules_shop, message
+):
+    """The packing rule names 玻璃杯 and 花瓶 but says nothing of reports or origin: a gap."""
+    response = rules_shop.draft(DraftRequest(message=message), record=False)
+    assert response.knowledge_gap
+    assert all("气泡柱" not in draft.text for draft in response.drafts)

@@ -370,6 +370,8 @@ class Grounder:
             chunk = self.retriever.chunk(chunk_id)
             if chunk is None or score < self.gap_threshold:
                 continue
+            if intent in POLICY_INTENTS and not self._names_the_problem(chunk, query):
+                continue  # 茶具碎了一个杯子: not what the set holds, nor how it is packed
             if chunk.sku and not self._product_fact_fits(
                 chunk, sku, intent, query, float(score), cov
             ):
@@ -380,6 +382,12 @@ class Grounder:
                 continue  # the product's 冻干 FAQ does not answer how long its warranty is
             if _asks(chunk) and not shares_asked(chunk.title, own_words, FUNCTION_CHARS):
                 continue  # a section titled 孕妇能喝茶吗 answers that, not 普洱茶有吗
+            if (
+                chunk.type == "rule"
+                and intent in CANDIDATE_INTENTS
+                and not shares_asked(chunk.text, own_words, FUNCTION_CHARS)
+            ):
+                continue  # 茶叶有有机认证吗 is not answered by a rule that only says 茶叶
             topic, sure = topics.get(chunk_id, (intent, 0.0))
             if (
                 confident
@@ -457,17 +465,25 @@ class Grounder:
         return Fact(best, sentence, self.gap_threshold) if best and sentence else None
 
     def _names_the_problem(self, chunk: Chunk, query: str) -> bool:
-        """Whether a chunk names the problem the message reports (any, when it names none)."""
+        """Whether a chunk names the damage, wrong or missing item the message reports.
+
+        Any chunk passes when the message names none. Safety incidents are left out: their
+        words differ between customers and rules (拉肚子 against 腹泻).
+        """
         message = normalize(query)
-        problems = [words for words in self._problem_words() if mentions_any(message, words)]
+        problems = [words for words in self._item_problem_words() if mentions_any(message, words)]
         text = normalize(chunk.text)
         return not problems or any(mentions_any(text, words) for words in problems)
 
+    def _item_problem_words(self) -> list[tuple[str, ...]]:
+        """The trigger words of each problem with the item itself (damaged, wrong, missing)."""
+        words = [tuple(self.situations.get(tag, ())) for tag in PROBLEM_SITUATIONS]
+        return [w for w in words if w]
+
     def _problem_words(self) -> list[tuple[str, ...]]:
         """The trigger words of each problem a quality rule may be about."""
-        words = [tuple(self.situations.get(tag, ())) for tag in PROBLEM_SITUATIONS]
-        words.append(tuple(self.playbook.situations.get("safety_incident", ())))
-        return [w for w in words if w]
+        safety = tuple(self.playbook.situations.get("safety_incident", ()))
+        return self._item_problem_words() + ([safety] if safety else [])
 
     def _names_asked_item(self, fact: Fact, question: str) -> bool:
         """Whether a fact names what "do you sell X" asks about (有没有茶宠卖: 茶宠).
@@ -595,8 +611,6 @@ class Grounder:
     def _product_fact_fits(
         self, chunk: Chunk, sku: str | None, intent: str, query: str, score: float, cov: float
     ) -> bool:
-        if intent in POLICY_INTENTS and not self._names_the_problem(chunk, query):
-            return False  # 茶具碎了一个杯子 is not answered by what the set holds
         if sku:
             return chunk.sku == sku and (intent not in SCRIPT_ANSWERED or cov >= PROBLEM_COVERAGE)
         # no product in focus: the fact must be about a product the message names, or be an

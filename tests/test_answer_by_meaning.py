@@ -13,14 +13,19 @@ from copilot.drafting.facts import without_name
 from copilot.schemas import DraftRequest
 from tests.conftest import ingested_copilot
 
-OUTDOOR_SHOP = Path(__file__).parent / "data" / "outdoor_shop"
+DATA = Path(__file__).parent / "data"
+
+
+def _shop(tmp_path_factory, name: str):
+    """The test shop tests/data/<name>_shop, ingested."""
+    return ingested_copilot(
+        tmp_path_factory.mktemp(name), knowledge_dir=DATA / f"{name}_shop", shop=name
+    )
 
 
 @pytest.fixture(scope="module")
 def outdoor(tmp_path_factory):
-    return ingested_copilot(
-        tmp_path_factory.mktemp("outdoor"), knowledge_dir=OUTDOOR_SHOP, shop="outdoor"
-    )
+    return _shop(tmp_path_factory, "outdoor")
 
 
 @pytest.mark.parametrize(
@@ -71,14 +76,9 @@ def test_the_requests_own_order_answers_where_a_parcel_is(outdoor):
     assert all("运单号" not in draft.text for draft in bare.drafts)
 
 
-PANTRY_SHOP = Path(__file__).parent / "data" / "pantry_shop"
-
-
 @pytest.fixture(scope="module")
 def pantry(tmp_path_factory):
-    return ingested_copilot(
-        tmp_path_factory.mktemp("pantry"), knowledge_dir=PANTRY_SHOP, shop="pantry"
-    )
+    return _shop(tmp_path_factory, "pantry")
 
 
 @pytest.mark.parametrize(

@@ -366,11 +366,16 @@ class Grounder:
             key=lambda item: -item[1],
         )
         topics = self.section_topics()
+        # a reported damaged, wrong or missing item is answered only by what names the problem;
+        # safety incidents are left out: their words differ (拉肚子 against 腹泻)
+        reported = (
+            self._reported(query, self._item_problem_words()) if intent in POLICY_INTENTS else []
+        )
         for chunk_id, score, cov in scored:
             chunk = self.retriever.chunk(chunk_id)
             if chunk is None or score < self.gap_threshold:
                 continue
-            if intent in POLICY_INTENTS and not self._names_the_problem(chunk, query):
+            if reported and not self._reported(chunk.text, reported):
                 continue  # 茶具碎了一个杯子: not what the set holds, nor how it is packed
             if chunk.sku and not self._product_fact_fits(
                 chunk, sku, intent, query, float(score), cov
@@ -443,8 +448,7 @@ class Grounder:
         damaged, wrong_item, missing_item or safety_incident in both) is the policy for it.
         Among several, the closest to the message without its product names.
         """
-        message = normalize(query)
-        problems = [words for words in self._problem_words() if mentions_any(message, words)]
+        problems = self._reported(query, self._problem_words())
         if not problems:
             return None
         ids = [
@@ -452,7 +456,7 @@ class Grounder:
             for chunk_id, (topic, _) in topics.items()
             if topic == intent
             and (chunk := self.retriever.chunk(chunk_id)) is not None
-            and any(mentions_any(normalize(chunk.text), words) for words in problems)
+            and self._reported(chunk.text, problems)
         ]
         if not ids:
             return None
@@ -464,16 +468,11 @@ class Grounder:
         sentence = self.extractor.sentence(best, query, vector) if best else ""
         return Fact(best, sentence, self.gap_threshold) if best and sentence else None
 
-    def _names_the_problem(self, chunk: Chunk, query: str) -> bool:
-        """Whether a chunk names the damage, wrong or missing item the message reports.
-
-        Any chunk passes when the message names none. Safety incidents are left out: their
-        words differ between customers and rules (拉肚子 against 腹泻).
-        """
-        message = normalize(query)
-        problems = [words for words in self._item_problem_words() if mentions_any(message, words)]
-        text = normalize(chunk.text)
-        return not problems or any(mentions_any(text, words) for words in problems)
+    @staticmethod
+    def _reported(text: str, problems: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+        """The problems (each a list of trigger words) that text names."""
+        said = normalize(text)
+        return [words for words in problems if mentions_any(said, words)]
 
     def _item_problem_words(self) -> list[tuple[str, ...]]:
         """The trigger words of each problem with the item itself (damaged, wrong, missing)."""

@@ -138,9 +138,7 @@ def shown(claim: str, order: OrderContext | None, said: str = "") -> bool:
 
 def known_shipped(order: OrderContext | None, said: str = "") -> bool:
     """Whether the order has left: the request's order shows it, or the customer says so."""
-    if order is not None and (order.shipped_at is not None or order.status in SHOWN_BY["shipped"]):
-        return True
-    return any(
+    return shown("shipped", order) or any(
         not _ASKS_AFTER.match(said, found.end())
         for phrase in SAID_SHIPPED
         for found in re.finditer(re.escape(phrase), said)

@@ -25,7 +25,11 @@ class RuleWords:
         ]
 
     def terms_for(self, text: str) -> list[str]:
-        """The terms of every concept text speaks of in everyday words, and does not name."""
+        """The terms of every concept text speaks of in everyday words, named there or not.
+
+        能开发票吗 单位报销要用 names 发票 and says 报销: the term again weighs the question
+        towards the invoice rule.
+        """
         said = normalize(text)
         return [term for terms, says in self.concepts if mentions_any(said, says) for term in terms]
 

@@ -6,6 +6,8 @@ import pytest
 
 from copilot.personal_data import mask as mask_pii
 from copilot.schemas import DraftRequest
+from copilot.understand.emotion import EmotionReading
+from copilot.understand.escalation import decide_escalation
 from copilot.understand.risk import detect_flags
 from tests.conftest import DATA
 
@@ -92,6 +94,46 @@ def test_hostile_or_threatening_customer_is_angry_urgent_and_escalated(analyzer,
     result = analyze(analyzer, message)
     assert result.emotion == "angry" and result.urgency == "high"
     assert result.escalate.needed and result.escalate.reason
+
+
+@pytest.mark.parametrize(
+    ("message", "swearing"),
+    [
+        ("这个水壶tmd才用两天就不加热了", "tmd"),
+        ("特么的快递把箱子压扁了 里面的碗碎了两个", "特么"),
+        ("傻逼快递 三天了还不动", "傻逼"),
+    ],
+)
+def test_a_swearing_customer_is_angry_and_escalated_whatever_the_message_reports(
+    analyzer, message, swearing
+):
+    result = analyze(analyzer, message)
+    assert result.emotion == "angry" and result.urgency == "high"
+    assert result.escalate.needed and swearing in result.escalate.reason
+
+
+@pytest.mark.parametrize("message", ["u盘是usb3.0的吗", "我妈的手机能用这个壳吗"])
+def test_words_that_only_contain_a_swear_word_are_not_swearing(analyzer, message):
+    result = analyze(analyzer, message)
+    assert result.emotion != "angry" and not result.escalate.needed
+
+
+def test_few_customers_who_are_not_angry_are_escalated(analyzer):
+    """A handover nobody needed teaches agents to ignore the flag (60 calm or anxious messages
+    written apart from the training data and the golden sets)."""
+    rows = [json.loads(line) for line in (DATA / "not_angry.jsonl").open(encoding="utf-8")]
+    assert len(rows) == 60 and {r["emotion"] for r in rows} == {"calm", "anxious"}
+    escalated = [r["text"] for r in rows if analyze(analyzer, r["text"]).escalate.needed]
+    # at P(angry) >= 0.15, the threshold before the escalation gate chose it, five were
+    assert len(escalated) <= 3, escalated
+
+
+def test_a_handover_on_likely_anger_alone_says_it_is_likely():
+    reading = EmotionReading("anxious", "medium", angry_probability=0.4, angry_escalation=True)
+    reason = decide_escalation(reading, [], vip=False).reason
+    assert "可能" in reason and "情绪激动" not in reason
+    angry = EmotionReading("angry", "high", angry_probability=0.9, angry_escalation=True)
+    assert "情绪激动" in decide_escalation(angry, [], vip=False).reason
 
 
 def test_legal_threat_reason_names_the_threat(analyzer):

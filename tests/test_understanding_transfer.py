@@ -10,8 +10,15 @@ from copilot.errors import ModelMissingError
 from copilot.schemas import DraftRequest
 from copilot.understand.analyzer import MessageAnalyzer
 from copilot.understand.model import MODEL_PATH, UnderstandingModel
-from copilot.understand.training import EmbeddingCache, TrainingData, TrainOptions, fit
+from copilot.understand.training import (
+    EmbeddingCache,
+    TrainingData,
+    TrainOptions,
+    choose_escalation_threshold,
+    fit,
+)
 from copilot.understand.transfer import (
+    Prediction,
     RealisticSet,
     leave_one_category_out,
     realistic_predictions,
@@ -60,6 +67,23 @@ def test_shipped_model_is_present_small_and_trained_on_the_current_data():
     )
     assert set(model.heads) == {"intent", "emotion", "risk"}
     assert MODEL_PATH.stat().st_size <= MAX_MODEL_BYTES
+
+
+def _reading(emotion: str, angry: float) -> Prediction:
+    read_as = "angry" if angry >= 0.5 else "anxious"
+    return Prediction("id", "tea", "text", "other", emotion, "other", read_as, 0.9, angry)
+
+
+def test_escalation_threshold_is_the_highest_that_reaches_the_escalation_gate():
+    # 100 angry customers: 90 clear, 6 at P(angry) 0.4, 2 at 0.3, 2 at 0.12
+    angry = [0.9] * 90 + [0.4] * 6 + [0.3] * 2 + [0.12] * 2
+    calm = [_reading("calm", p) for p in [0.36, 0.2] * 20]
+    predictions = [_reading("angry", p) for p in angry] + calm
+    # 0.4 catches 96 %, enough for the gate (0.95): lower thresholds hand over calm customers
+    assert choose_escalation_threshold(predictions) == 0.4
+    assert (
+        choose_escalation_threshold([_reading("angry", p) for p in [0.9] * 94 + [0.3] * 6]) == 0.3
+    )
 
 
 def test_missing_model_says_how_to_rebuild_it(tmp_path):

@@ -13,7 +13,7 @@ from copilot.index.embeddings import CopilotEmbeddings
 from copilot.index.text import normalize
 from copilot.schemas import Analysis, DraftRequest
 from copilot.understand.classifier import MessageClassifier, Reading, is_follow_up
-from copilot.understand.emotion import EmotionReading, read_emotion
+from copilot.understand.emotion import CUE_KINDS, EmotionReading, read_emotion
 from copilot.understand.escalation import decide_escalation
 from copilot.understand.model import UnderstandingModel
 from copilot.understand.risk import RISK_AT, detect_flags
@@ -26,7 +26,9 @@ from copilot.understand.vocabulary import (
     terms_from_product_chunks,
 )
 
-MOOD_KINDS = ("insults", "threats", "quitting", "displeasure", "anxiety", "compensation", "repeats")
+# cue words that carry the customer's feelings, not what the message is about (waiting and
+# safety words say what happened, so the knowledge search keeps them)
+MOOD_KINDS = tuple(kind for kind in CUE_KINDS if kind not in ("waiting", "safety"))
 MIN_CONTENT_CHARS = 2
 # default P(angry) from which a person takes over (the model file records the one it was trained
 # with, chosen on the training data's cross-validation)

@@ -10,6 +10,7 @@ from copilot.understand.signals import Signals
 
 CUE_KINDS = (
     "insults",
+    "profanity",
     "threats",
     "quitting",
     "displeasure",
@@ -37,7 +38,7 @@ class EmotionReading:
 
 def _unresolved_turns(customer_turns: list[str], signals: Signals) -> int:
     """Earlier customer turns that already complained, waited or repeated themselves."""
-    kinds = ("waiting", "displeasure", "repeats", "insults", "threats", "quitting")
+    kinds = ("waiting", "displeasure", "repeats", "insults", "profanity", "threats", "quitting")
     return sum(1 for turn in customer_turns if any(signals.found(k, turn) for k in kinds))
 
 
@@ -58,7 +59,7 @@ def read_emotion(
     cues = {kind: signals.found(kind, text) for kind in CUE_KINDS}
     unresolved = _unresolved_turns(earlier_customer_turns, signals)
     emotion = max(emotions, key=emotions.__getitem__)
-    if cues["threats"] or cues["quitting"]:
+    if cues["threats"] or cues["quitting"] or cues["profanity"]:
         emotion = "angry"
     elif emotion == "anxious" and unresolved >= UNRESOLVED_FOR_ANGER:
         emotion = "angry"

@@ -16,8 +16,13 @@ def decide_escalation(reading: EmotionReading, flags: list[str], vip: bool) -> E
         reasons.append(f"客户提到{_quoted(cues['threats'])}，有投诉或舆情风险，请资深客服立即跟进")
     if "quitting" in cues:
         reasons.append(f"客户表示{_quoted(cues['quitting'])}，有流失风险，请资深客服挽回")
-    if reading.angry_escalation:
+    if "profanity" in cues:
+        swearing = _quoted(cues["profanity"])
+        reasons.append(f"客户出言辱骂（{swearing}），请资深客服接手安抚，先道歉再给方案")
+    elif reading.angry_escalation and reading.emotion == "angry":
         reasons.append("客户情绪激动，请资深客服接手安抚，先道歉再给方案")
+    elif reading.angry_escalation:
+        reasons.append("客户语气里可能有不满，请资深客服留意，先安抚再给方案")
     if "safety" in cues:
         reasons.append(f"涉及人身安全或健康（{_quoted(cues['safety'])}），需人工核实并跟进")
     if "compensation" in cues:

@@ -307,6 +307,7 @@ HEADLINE_FIELDS = (
     "angry_precision",
     "angry_recall",
     "escalation_recall",
+    "escalation_precision",
 )
 
 

@@ -17,6 +17,7 @@ from copilot.drafting.facts import (
     shares_asked,
     without_name,
 )
+from copilot.drafting.goods import goods_asked
 from copilot.drafting.order_truth import before_shipping, known_shipped
 from copilot.drafting.playbook import NEEDS_NO_PRODUCT, NEEDS_PRODUCT, Playbook, move_chunk
 from copilot.drafting.products import ASKING_CHARS, ProductFinder, category_of
@@ -75,6 +76,8 @@ PLAYBOOK_BEHIND_SHOP = -1.0
 HANDOVER_SITUATIONS = ("threat", "safety_incident")
 # a move with this tag only promises to find out: it answers nothing
 CHECKS_TAG = "checks"
+# the situation of goods the catalog does not list (see goods.py)
+NOT_SOLD = "not_sold"
 # a script with this tag says goodbye: it answers thanks or a goodbye, never 在吗 or a question
 CLOSING_TAG = "closing"
 CLOSING_SITUATIONS = ("thanks", "farewell")
@@ -158,18 +161,27 @@ class Grounder:
         """Facts, scripts and the knowledge-gap verdict for one request."""
         analysis = understanding.analysis
         context = DraftContext(request=request, understanding=understanding)
-        sku = request.sku or self.products.in_focus(
-            request.message, understanding.earlier_customer_turns
+        goods = goods_asked(request.message)
+        # 普洱茶有吗 where the catalog lists no 普洱: no product, fact or script says the shop
+        # has it, only a reply for goods the shop may not sell answers
+        unsold = goods is not None and self.products.sells(goods) is False
+        sku = (
+            None
+            if unsold
+            else request.sku
+            or self.products.in_focus(request.message, understanding.earlier_customer_turns)
         )
         shipped = known_shipped(request.order, context.customer_said)
-        context.facts = self._gathered_facts(request, understanding, sku, vector, shipped)
+        context.facts = (
+            [] if unsold else self._gathered_facts(request, understanding, sku, vector, shipped)
+        )
         category = (
             category_of(self.retriever.chunk(f"product:{sku}"))
             if sku
             else self.products.category_named_in(understanding.query)
         )
         context.product = self._product(sku, context.facts)
-        if not sku and analysis.intent in CANDIDATE_INTENTS:
+        if not sku and not unsold and analysis.intent in CANDIDATE_INTENTS:
             context.candidates = self._candidates(request.message, understanding.query, vector)
         conversation = normalize(" ".join([*understanding.earlier_customer_turns, request.message]))
         message = normalize(request.message)
@@ -200,10 +212,18 @@ class Grounder:
                 )
                 for s, score in scored
             ]
+        replies = self._tagged(NOT_SOLD, analysis.stage)[:1] if unsold else []
+        if unsold:
+            scored = [(s, min(score, PLAYBOOK_GENERAL_SCORE)) for s, score in scored]
         shop_best = max((score for _, score in scored), default=0.0)
-        moves = self._playbook_moves(context, message, shop_best) + [
-            (move, PLAYBOOK_SITUATION_SCORE, True) for move in self._handover(context, message)
-        ]
+        answering = [*replies, *self._handover(context, message)]
+        offered = {move.id for move in answering}
+        scored = [(s, score) for s, score in scored if s.id not in offered]
+        moves = [
+            entry
+            for entry in self._playbook_moves(context, message, shop_best)
+            if entry[0].id not in offered
+        ] + [(move, PLAYBOOK_SITUATION_SCORE, True) for move in answering]
         context.situation_moves = [move for move, _, situational in moves if situational]
         context.look_up_first = self._looks_up_first(context)
         scored += [(move, score) for move, score, _ in moves]

@@ -21,6 +21,7 @@ from copilot.drafting.facts import (
     attribute_aliases,
     parse_product,
 )
+from copilot.drafting.goods import sold
 from copilot.drafting.triggers import CLAUSE_BREAKS
 from copilot.index.retriever import HybridRetriever
 from copilot.index.text import normalize
@@ -36,6 +37,8 @@ HEAD_BEFORE = frozenset("这那个款的买只台把张条件双瓶盒袋箱套�
 # after it, these (or a clause's end) do: 床要自己装吗, 壶能煮粥吗, 橙子甜吗; not 油皮, 车厘子
 HEAD_AFTER = frozenset("子能要会用可是有也都还就怎多好不在吗呢啊")
 _CLAUSE_END = re.compile(f"[{CLAUSE_BREAKS}]")
+# the knowledge besides the catalog that may name goods the catalog does not list
+OTHER_KNOWLEDGE = ("rule", "faq", "script")
 # more products than this sharing the best match is no longer "one of these"
 MAX_CANDIDATES = 4
 # characters of words that only ask how something is (多久, 多大, 好不好), whatever it is
@@ -96,6 +99,8 @@ class ProductFinder:
         self._owners: dict[str, list[str]] = {}
         self._by_head_char: dict[str, list[str]] = {}
         self._built_for: object = None
+        self._other_text = ""
+        self._other_built_for: object = None
 
     def _index(self) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
         products = self.retriever.chunks_of("product")
@@ -225,6 +230,30 @@ class ProductFinder:
         best = scored[0][0]
         categories = {category_of(self.chunk(sku)) for score, sku in scored if score == best}
         return categories.pop() if len(categories) == 1 else None
+
+    def sells(self, goods: str) -> bool | None:
+        """Whether the catalog lists the goods a customer asks for (see goods.sold).
+
+        None when the shop's other knowledge names them (试喝装 in a Q&A sheet of a shop whose
+        catalog has no such product): the search finds what it says.
+        """
+        goods = normalize(goods)
+        if goods in self._other_knowledge():
+            return None
+        kinds = [
+            (f"{p.title} {category_of(p)}", f"{head_char(p.title)}{category_of(p)[-1:]}", p.text)
+            for p in self.retriever.chunks_of("product")
+        ]
+        return sold(goods, kinds)
+
+    def _other_knowledge(self) -> str:
+        """The normalised text of the rules, FAQ and scripts (rebuilt when they change)."""
+        chunks = [c for kind in OTHER_KNOWLEDGE for c in self.retriever.chunks_of(kind)]
+        key = tuple(c.id for c in chunks)
+        if key != self._other_built_for:
+            self._other_text = "\n".join(normalize(c.text) for c in chunks)
+            self._other_built_for = key
+        return self._other_text
 
     def in_focus(self, message: str, earlier_customer_turns: list[str]) -> str | None:
         """The product of the latest message, else of the most recent turn that names one.

@@ -1,0 +1,84 @@
+"""Questions whether the shop sells a kind of goods, and what the catalog says to them.
+
+有没有3段奶粉, 普洱茶有吗, 你们有儿童床品吗 ask whether the shop sells something, not about a
+product's attribute. The last word of what is asked names the kind of goods (奶粉, 茶, 床品);
+when the shop's catalog has that kind, the words before it (3段, 普洱, 儿童) must be in one of
+those products too, or the shop does not list it. A word that names no kind of the shop's goods
+(有夜间模式吗, 有优惠吗, 有XL吗) is not such a question here, whatever the grammar.
+"""
+
+import re
+from collections.abc import Iterable
+
+from copilot.index.text import normalize
+
+# who or what comes before 有/卖 (你们有…吗, 店里卖…吗, 请问有卖…吗)
+_SHOP = r"(?:你们家|你们店|你们|你家|店里|店铺|贵店|这边|这里|咱家|请问|问下|问一下|想问)"
+_STOP = r"[，,。！!？?\s~～]"
+_GOODS = r"(?P<goods>[^，,。！!？?\s~～有]{1,10}?)"
+_ASKS = (
+    re.compile(rf"(?:有没有|有无|有木有)(?:卖|在卖)?{_GOODS}(?:卖)?(?:吗|呢|啊|呀|$|{_STOP})"),
+    re.compile(rf"(?:^|{_STOP}|{_SHOP})(?:有卖|在卖|有|卖){_GOODS}(?:卖)?(?:吗|么|不|没)"),
+    re.compile(rf"卖不卖{_GOODS}(?:吗|呢|$|{_STOP})"),
+    re.compile(rf"(?:^|{_STOP}|{_SHOP}){_GOODS}(?:还)?有(?:吗|么|没有|卖吗|的卖吗)"),
+)
+# said around the goods, not part of them (那种, 这个, 的)
+_AROUND = ("那种", "这种", "这个", "那个", "一款", "一些", "别的", "其他", "的", "款", "类", "呀")
+# words of a request or a recommendation (适合老人的茶), not of a kind of goods
+NOT_A_KIND = frozenset("适给送用能可帮配便宜好贵新多少更最")
+_NUMERALS = str.maketrans({c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"})
+
+
+def goods_asked(message: str) -> str | None:
+    """The goods a message asks whether the shop sells (有没有红茶 → 红茶), else None."""
+    text = normalize(message)
+    for pattern in _ASKS:
+        found = pattern.search(text)
+        if found:
+            goods = _trimmed(found.group("goods"))
+            if goods:
+                return goods
+    return None
+
+
+def _trimmed(goods: str) -> str:
+    changed = True
+    while changed and goods:
+        changed = False
+        for word in _AROUND:
+            if goods.startswith(word):
+                goods, changed = goods[len(word) :], True
+            if goods.endswith(word):
+                goods, changed = goods[: -len(word)], True
+    return goods
+
+
+def numerals(text: str) -> str:
+    """Chinese numerals as digits, so 三段 and 3段 read alike."""
+    return text.translate(_NUMERALS)
+
+
+def sold(goods: str, kinds: Iterable[tuple[str, str, str]]) -> bool | None:
+    """Whether the catalog lists the goods asked for; None when they are no kind it has.
+
+    kinds: (the product's name and category, the characters they end in, its whole text) per
+    product. The longest ending of goods that a name or category holds (a single character
+    only where one ends in it: 茶 of 绿茶, not 装 of 毛巾 3条装) is the kind; the words before
+    it must then be in one product of that kind.
+    """
+    kinds = [(normalize(name), ends, numerals(normalize(text))) for name, ends, text in kinds]
+    for start in range(len(goods)):
+        head = goods[start:]
+        of_kind = [
+            text for name, ends, text in kinds if (head in name if len(head) > 1 else head in ends)
+        ]
+        if of_kind:
+            break
+    else:
+        return None
+    rest = _trimmed(numerals(goods[:start]))
+    if not rest:
+        return True
+    if set(rest) & NOT_A_KIND:
+        return None
+    return any(rest in text for text in of_kind)

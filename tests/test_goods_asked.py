@@ -1,0 +1,93 @@
+"""Questions whether the shop sells a kind of goods, on a shop the drafter was not written for.
+
+The pantry shop sells 百花土蜂蜜, 婴儿米饼, 挂耳咖啡 …: a honey it does not list gets the reply
+for goods the shop may not sell (a knowledge gap), never an attribute of the honey it has.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from copilot.drafting.goods import goods_asked, sold
+from copilot.schemas import DraftRequest
+from tests.conftest import ingested_copilot
+
+DATA = Path(__file__).parent / "data"
+NOT_SOLD_MOVE = "playbook:product-not-sold"
+
+
+@pytest.mark.parametrize(
+    ("message", "goods"),
+    [
+        ("你们家有没有槐花蜜", "槐花蜜"),
+        ("枣花蜂蜜有吗", "枣花蜂蜜"),
+        ("店里卖不卖磨牙棒", "磨牙棒"),
+        ("请问有卖羊奶粉的吗", "羊奶粉"),
+        ("有没有那种无糖的米饼", "无糖的米饼"),
+        ("这个能冲着喝吗", None),
+        ("这款有黑色吗", None),  # a colour of the product in focus, not other goods
+    ],
+)
+def test_the_goods_a_message_asks_the_shop_to_sell_are_read(message, goods):
+    assert goods_asked(message) == goods
+
+
+KINDS = [
+    ("百花土蜂蜜 500g 蜂蜜", "蜜", "百花土蜂蜜 500g 类目：蜂蜜 原材料：百花蜜"),
+    ("婴儿米饼 20片 婴儿辅食", "饼食", "婴儿米饼 20片 配料：大米、苹果粉"),
+    ("高山乌龙 罐装 乌龙茶", "龙茶", "高山乌龙 罐装 类目：乌龙茶"),
+]
+
+
+@pytest.mark.parametrize(
+    ("goods", "verdict"),
+    [
+        ("枣花蜂蜜", False),  # a honey, but not this one
+        ("蜂蜜", True),
+        ("苹果米饼", True),  # 苹果 is in the rice cakes' ingredients
+        ("红茶", False),  # 茶: a tea, and the shop's only tea is oolong
+        ("三段奶粉", None),  # no kind of goods this shop has
+        ("夜间模式", None),
+        ("适合老人的茶", None),  # a recommendation, not a kind of goods
+    ],
+)
+def test_the_catalog_decides_whether_a_kind_of_goods_is_sold(goods, verdict):
+    assert sold(goods, KINDS) is verdict
+
+
+@pytest.fixture(scope="module")
+def pantry(tmp_path_factory):
+    return ingested_copilot(
+        tmp_path_factory.mktemp("pantry"), knowledge_dir=DATA / "pantry_shop", shop="pantry"
+    )
+
+
+def _cited(response) -> set[str]:
+    return {c.id for d in response.drafts for c in d.citations}
+
+
+@pytest.mark.parametrize("message", ["你们有槐花蜂蜜吗", "有没有红茶", "枣花蜜有吗"])
+def test_goods_the_catalog_does_not_list_get_the_reply_for_goods_not_sold(pantry, message):
+    response = pantry.draft(DraftRequest(message=message, n=3), record=False)
+    assert response.knowledge_gap
+    assert NOT_SOLD_MOVE in _cited(response), [d.text for d in response.drafts]
+    # no attribute of the honey or the oolong the shop does sell
+    assert not any(c.startswith("product:") for c in _cited(response))
+
+
+def test_goods_the_catalog_lists_are_not_answered_as_not_sold(pantry):
+    response = pantry.draft(DraftRequest(message="有没有婴儿米饼", n=3), record=False)
+    assert NOT_SOLD_MOVE not in _cited(response)
+
+
+def test_goods_the_shops_rules_name_are_answered_from_them(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(DATA / "pantry_shop", knowledge)
+    (knowledge / "rules").mkdir()
+    rule = "# 季节限定\n\n## 槐花蜜什么时候有\n\n槐花蜜是季节限定款，每年5月上架，其他时间不卖。\n"
+    (knowledge / "rules" / "seasonal.md").write_text(rule, encoding="utf-8")
+    shop = ingested_copilot(tmp_path / "data", knowledge_dir=knowledge, shop="pantry")
+    response = shop.draft(DraftRequest(message="你们有槐花蜜吗"), record=False)
+    assert NOT_SOLD_MOVE not in _cited(response)
+    assert "5月上架" in response.drafts[0].text, response.drafts[0].text

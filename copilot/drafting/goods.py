@@ -17,13 +17,19 @@ _SHOP = r"(?:你们家|你们店|你们|你家|店里|店铺|贵店|这边|这�
 _STOP = r"[，,。！!？?\s~～]"
 _GOODS = r"(?P<goods>[^，,。！!？?\s~～有]{1,10}?)"
 _ASKS = (
-    re.compile(rf"(?:有没有|有无|有木有)(?:卖|在卖)?{_GOODS}(?:卖)?(?:吗|呢|啊|呀|$|{_STOP})"),
+    re.compile(
+        rf"(?:^|{_STOP}|{_SHOP})(?:有没有|有无|有木有)(?:卖|在卖)?{_GOODS}(?:卖)?(?:吗|呢|啊|呀|$|{_STOP})"
+    ),
     re.compile(rf"(?:^|{_STOP}|{_SHOP})(?:有卖|在卖|有|卖){_GOODS}(?:卖)?(?:吗|么|不|没)"),
     re.compile(rf"卖不卖{_GOODS}(?:吗|呢|$|{_STOP})"),
-    re.compile(rf"(?:^|{_STOP}|{_SHOP}){_GOODS}(?:还)?有(?:吗|么|没有|卖吗|的卖吗)"),
+    re.compile(
+        rf"(?:^|{_STOP}|{_SHOP}){_GOODS}(?:还)?有(?:卖吗|的卖吗|吗|么|没有)(?:$|{_STOP}|[吗呢啊呀])"
+    ),
 )
 # said around the goods, not part of them (那种, 这个, 的)
 _AROUND = ("那种", "这种", "这个", "那个", "一款", "一些", "别的", "其他", "的", "款", "类", "呀")
+# a question word where the goods would be
+ASKING = frozenset("什啥哪多几怎")
 # words of a request or a recommendation (适合老人的茶), not of a kind of goods
 NOT_A_KIND = frozenset("适给送用能可帮配便宜好贵新多少更最")
 _NUMERALS = str.maketrans({c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"})
@@ -36,7 +42,7 @@ def goods_asked(message: str) -> str | None:
         found = pattern.search(text)
         if found:
             goods = _trimmed(found.group("goods"))
-            if goods:
+            if goods and goods[0] not in ASKING:  # 有什么优惠吗 asks what there is
                 return goods
     return None
 
@@ -58,8 +64,10 @@ def numerals(text: str) -> str:
     return text.translate(_NUMERALS)
 
 
-def sold(goods: str, kinds: Iterable[tuple[str, str, str]]) -> bool | None:
-    """Whether the catalog lists the goods asked for; None when they are no kind it has.
+def sold(goods: str, kinds: Iterable[tuple[str, str, str]]) -> list[int] | None:
+    """The products (positions in kinds) that are the goods asked for, if they are a kind it has.
+
+    [] when the catalog lists none of them; None when the goods are no kind it has.
 
     kinds: (the product's name and category, the characters they end in, its whole text) per
     product. The longest ending of goods that a name or category holds (a single character
@@ -70,15 +78,15 @@ def sold(goods: str, kinds: Iterable[tuple[str, str, str]]) -> bool | None:
     for start in range(len(goods)):
         head = goods[start:]
         of_kind = [
-            text for name, ends, text in kinds if (head in name if len(head) > 1 else head in ends)
+            i
+            for i, (name, ends, _) in enumerate(kinds)
+            if (head in name if len(head) > 1 else head in ends)
         ]
         if of_kind:
             break
     else:
         return None
     rest = _trimmed(numerals(goods[:start]))
-    if not rest:
-        return True
-    if set(rest) & NOT_A_KIND:
+    if rest and set(rest) & NOT_A_KIND:
         return None
-    return any(rest in text for text in of_kind)
+    return [i for i in of_kind if rest in kinds[i][2]]

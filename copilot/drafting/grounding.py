@@ -78,6 +78,10 @@ HANDOVER_SITUATIONS = ("threat", "safety_incident")
 CHECKS_TAG = "checks"
 # the situation of goods the catalog does not list (see goods.py)
 NOT_SOLD = "not_sold"
+# 龙井还有吗 asks whether it is in stock, not whether the shop sells it
+STOCK_ASK = "还有"
+# products named in the answer to a do-you-sell question
+MAX_LISTED = 3
 # a script with this tag says goodbye: it answers thanks or a goodbye, never 在吗 or a question
 CLOSING_TAG = "closing"
 CLOSING_SITUATIONS = ("thanks", "farewell")
@@ -162,9 +166,10 @@ class Grounder:
         analysis = understanding.analysis
         context = DraftContext(request=request, understanding=understanding)
         goods = goods_asked(request.message)
+        listed = self.products.selling(goods) if goods else None
         # 普洱茶有吗 where the catalog lists no 普洱: no product, fact or script says the shop
         # has it, only a reply for goods the shop may not sell answers
-        unsold = goods is not None and self.products.sells(goods) is False
+        unsold = listed == []
         sku = (
             None
             if unsold
@@ -175,6 +180,8 @@ class Grounder:
         context.facts = (
             [] if unsold else self._gathered_facts(request, understanding, sku, vector, shipped)
         )
+        if listed:
+            context.facts = self._listing(listed, request.message, context.facts)
         category = (
             category_of(self.retriever.chunk(f"product:{sku}"))
             if sku
@@ -257,6 +264,24 @@ class Grounder:
             and not any(c.answer for c in context.candidates)
         )
         return context
+
+    def _listing(self, skus: list[str], message: str, facts: list[Fact]) -> list[Fact]:
+        """The answer to 有没有红茶 where the catalog lists it: the products that are it.
+
+        Before any fact that answers well; a guessed attribute (the tea's brewing method) goes.
+        Not for 龙井还有吗, which asks whether it is in stock, which no catalog knows.
+        """
+        if STOCK_ASK in normalize(message):
+            return facts
+        products = [self.retriever.chunk(f"product:{sku}") for sku in skus[:MAX_LISTED]]
+        products = [p for p in products if p is not None]
+        if not products:
+            return facts
+        names = "、".join(p.title for p in products)
+        listing = Fact(
+            products[0], self.extractor.phrasing["goods_listed"].format(names=names), 1.0
+        )
+        return [listing, *(f for f in facts if f.relevance >= ANSWERING_FACT)]
 
     def _gathered_facts(
         self,

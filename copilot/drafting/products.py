@@ -37,8 +37,8 @@ HEAD_BEFORE = frozenset("这那个款的买只台把张条件双瓶盒袋箱套�
 # after it, these (or a clause's end) do: 床要自己装吗, 壶能煮粥吗, 橙子甜吗; not 油皮, 车厘子
 HEAD_AFTER = frozenset("子能要会用可是有也都还就怎多好不在吗呢啊")
 _CLAUSE_END = re.compile(f"[{CLAUSE_BREAKS}]")
-# the knowledge besides the catalog that may name goods the catalog does not list
-OTHER_KNOWLEDGE = ("rule", "faq", "script")
+# the knowledge besides the catalog (and its products' FAQ) that may name goods it does not list
+OTHER_KNOWLEDGE = ("rule", "script")
 # more products than this sharing the best match is no longer "one of these"
 MAX_CANDIDATES = 4
 # characters of words that only ask how something is (多久, 多大, 好不好), whatever it is
@@ -231,23 +231,26 @@ class ProductFinder:
         categories = {category_of(self.chunk(sku)) for score, sku in scored if score == best}
         return categories.pop() if len(categories) == 1 else None
 
-    def sells(self, goods: str) -> bool | None:
-        """Whether the catalog lists the goods a customer asks for (see goods.sold).
+    def selling(self, goods: str) -> list[str] | None:
+        """The skus of the products that are the goods a customer asks for (see goods.sold).
 
-        None when the shop's other knowledge names them (试喝装 in a Q&A sheet of a shop whose
-        catalog has no such product): the search finds what it says.
+        [] when the catalog lists none; None when the goods are no kind of the shop's goods,
+        or the shop's other knowledge names them (试喝装 in a Q&A sheet of a shop whose catalog
+        has no such product): the search finds what it says.
         """
         goods = normalize(goods)
-        if goods in self._other_knowledge():
-            return None
+        products = self.retriever.chunks_of("product")
         kinds = [
             (f"{p.title} {category_of(p)}", f"{head_char(p.title)}{category_of(p)[-1:]}", p.text)
-            for p in self.retriever.chunks_of("product")
+            for p in products
         ]
-        return sold(goods, kinds)
+        found = sold(goods, kinds)
+        if found is None or (not found and goods in self._other_knowledge()):
+            return None
+        return [products[i].sku for i in found]
 
     def _other_knowledge(self) -> str:
-        """The normalised text of the rules, FAQ and scripts (rebuilt when they change)."""
+        """The normalised text of the rules and scripts (rebuilt when they change)."""
         chunks = [c for kind in OTHER_KNOWLEDGE for c in self.retriever.chunks_of(kind)]
         key = tuple(c.id for c in chunks)
         if key != self._other_built_for:

@@ -128,6 +128,18 @@ def test_asking_after_ones_own_order_is_answered_by_looking_it_up(
     assert "您好。" not in led[0].text  # a greeting keeps its comma
 
 
+@pytest.mark.parametrize("message", ["寄到广州要几天到", "后天什么时候能到", "下单后多久能到货"])
+def test_when_a_parcel_arrives_is_answered_without_promising_a_day(
+    scriptless_shop, tmp_path, message
+):
+    """No shop can promise an arrival day (明天必到 is banned): the courier decides, said so."""
+    copilot = _copilot(tmp_path, scriptless_shop)
+    response = copilot.draft(DraftRequest(message=message, n=3), record=False)
+    assert not response.knowledge_gap
+    cited = [c.id for d in response.drafts for c in d.citations]
+    assert "playbook:shipping-arrival" in cited, [d.text for d in response.drafts]
+
+
 @pytest.mark.parametrize(
     ("message", "move"),
     [

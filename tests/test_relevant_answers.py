@@ -308,3 +308,33 @@ def test_asking_whether_the_shop_sells_a_thing_is_answered_only_by_knowledge_nam
     copilot = ingested_copilot(tmp_path, knowledge_dir=tiny_shop, shop="tiny")
     context = copilot.prepare(DraftRequest(message="有没有茶宠卖"))
     assert all("欢迎光临" not in fact.sentence for fact in context.facts), context.facts
+
+
+def test_the_customers_own_word_for_the_product_does_not_make_its_faq_an_answer(tmp_path):
+    """桃子 names 阳山水蜜桃 (its last character, as customers say it): a return question that
+    shares only that word with the peaches' FAQ is answered by the return rule, not the FAQ."""
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "products").mkdir(parents=True)
+    (knowledge / "rules").mkdir()
+    (knowledge / "products" / "fruit.yaml").write_text(
+        "- sku: PEACH-6\n"
+        "  name: 阳山水蜜桃 6个装\n"
+        "  category: 水果\n"
+        "  price: 69\n"
+        "  attributes:\n"
+        "    产地: 江苏无锡阳山\n"
+        "  faq:\n"
+        "    - q: 桃子要削皮吗；毛多不多；有没有毛\n"
+        "      a: 水蜜桃表面有细毛，洗的时候用一点盐轻轻搓一下就掉了，不用削皮。\n",
+        encoding="utf-8",
+    )
+    (knowledge / "rules" / "returns.md").write_text(
+        "# 售后\n\n## 退换货\n\n生鲜水果属于鲜活易腐商品，不支持七天无理由退换货。"
+        "收到坏果请在24小时内拍照联系客服。\n",
+        encoding="utf-8",
+    )
+    shop = ingested_copilot(tmp_path / "data", knowledge_dir=knowledge, shop="peach")
+    response = shop.draft(DraftRequest(message="桃子不想要了能退吗 还没拆箱"), record=False)
+    texts = [draft.text for draft in response.drafts]
+    assert "不支持七天无理由" in texts[0], texts
+    assert all("削皮" not in text for text in texts), texts

@@ -89,8 +89,8 @@ CLOSING_SITUATIONS = ("thanks", "farewell")
 NOT_SOLD = "not_sold"
 # a section title with one of these is a question
 QUESTION_MARKS = ("吗", "？", "?", "呢")
-# characters of chat grammar that say nothing about what is asked
-FUNCTION_CHARS = frozenset("的了吗呢啊吧么嘛呀能会要多少几是有在不和就还也都怎")
+# characters of chat grammar that say nothing about what is asked (很 of 很酸 only says how much)
+FUNCTION_CHARS = frozenset("的了吗呢啊吧么嘛呀能会要多少几是有在不和就还也都怎很挺蛮")
 
 
 def _order_answers(request: DraftRequest, intent: str) -> bool:
@@ -585,10 +585,21 @@ class Grounder:
         return text if text.strip() else query
 
     def _own_words(self, query: str, focus: Chunk | None) -> set[str]:
-        """The question's words once the name (and category) of its product is cut out."""
+        """The question's words once the name (and category) of its product is cut out.
+
+        Also the customer's own word for it: 橙子 names 赣南脐橙 (see ProductFinder), so
+        橙子不想要了能退吗 shares nothing with the oranges' 橙子打蜡吗 FAQ.
+        """
         words = set(self.retriever.tokens(query))
-        named = normalize(f"{focus.title} {category_of(focus)}") if focus is not None else ""
-        return {word for word in words if word not in named}
+        if focus is None:
+            return words
+        named = normalize(f"{focus.title} {category_of(focus)}")
+        return {
+            word
+            for word in words
+            if word not in named
+            and not (len(word) > 1 and self.products.mentions(focus.sku, word))
+        }
 
     def _faq_own_words(
         self, query: str, faq: Chunk, focus: Chunk | None, own_words: set[str]

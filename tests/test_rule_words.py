@@ -20,6 +20,7 @@ def test_everyday_words_bring_the_rule_terms_they_stand_for():
     assert "无理由" in words.terms_for("收到以后有点后悔了 能退吗")
     assert "运费" in words.terms_for("邮费谁出")
     assert "未拆封" in words.terms_for("还没拆开 不想要了")
+    assert "港澳台" in words.terms_for("能寄到香港吗")
     assert words.expand("你好") == "你好"  # no concept spoken of: unchanged
 
 
@@ -44,6 +45,7 @@ def rules_shop(tmp_path_factory):
         ("要是现在付款 多久能发", "16点前付款", "发货安排"),
         ("能开发票吗 单位报销要用", "电子普通发票", "发票"),
         ("收到的东西原封不动 能退吗", "7天内", "七天无理由退货"),  # unopened: no-reason return
+        ("寄西藏要加运费吗", "偏远地区另补10元", "邮寄费用"),  # a place the rule calls 偏远
     ],
 )
 def test_a_rule_in_platform_terms_answers_everyday_words(rules_shop, message, fact, section):

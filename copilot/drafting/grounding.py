@@ -597,8 +597,7 @@ class Grounder:
         return {
             word
             for word in words
-            if word not in named
-            and not (len(word) > 1 and self.products.mentions(focus.sku, word))
+            if word not in named and not (len(word) > 1 and self.products.mentions(focus.sku, word))
         }
 
     def _faq_own_words(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.drafting.goods import goods_asked, sold
+from copilot.drafting.goods import goods_asked, kind_of, sold
 from copilot.schemas import DraftRequest
 from tests.conftest import ingested_copilot
 
@@ -36,9 +36,9 @@ def test_the_goods_a_message_asks_the_shop_to_sell_are_read(message, goods):
 
 
 KINDS = [
-    ("百花土蜂蜜 500g 蜂蜜", "蜜", "百花土蜂蜜 500g 类目：蜂蜜 原材料：百花蜜"),
-    ("婴儿米饼 20片 婴儿辅食", "饼食", "婴儿米饼 20片 配料：大米、苹果粉"),
-    ("高山乌龙 罐装 乌龙茶", "龙茶", "高山乌龙 罐装 类目：乌龙茶"),
+    kind_of("百花土蜂蜜 500g 蜂蜜", "蜜", "百花土蜂蜜 500g 类目：蜂蜜 原材料：百花蜜"),
+    kind_of("婴儿米饼 20片 婴儿辅食", "饼食", "婴儿米饼 20片 配料：大米、苹果粉"),
+    kind_of("高山乌龙 罐装 乌龙茶", "龙茶", "高山乌龙 罐装 类目：乌龙茶"),
 ]
 
 

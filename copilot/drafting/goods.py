@@ -8,7 +8,7 @@ those products too, or the shop does not list it. A word that names no kind of t
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from copilot.index.text import normalize
 
@@ -64,17 +64,23 @@ def numerals(text: str) -> str:
     return text.translate(_NUMERALS)
 
 
-def sold(goods: str, kinds: Iterable[tuple[str, str, str]]) -> list[int] | None:
+def kind_of(name: str, ends: str, text: str) -> tuple[str, str, str]:
+    """A product as sold() reads it, normalised once per catalog, not once per question.
+
+    name: its name and category; ends: the characters they end in; text: its whole text.
+    """
+    return normalize(name), ends, numerals(normalize(text))
+
+
+def sold(goods: str, kinds: Sequence[tuple[str, str, str]]) -> list[int] | None:
     """The products (positions in kinds) that are the goods asked for, if they are a kind it has.
 
     [] when the catalog lists none of them; None when the goods are no kind it has.
 
-    kinds: (the product's name and category, the characters they end in, its whole text) per
-    product. The longest ending of goods that a name or category holds (a single character
-    only where one ends in it: 茶 of 绿茶, not 装 of 毛巾 3条装) is the kind; the words before
-    it must then be in one product of that kind.
+    kinds: kind_of() of each product. The longest ending of goods that a name or category holds
+    (a single character only where one ends in it: 茶 of 绿茶, not 装 of 毛巾 3条装) is the kind;
+    the words before it must then be in one product of that kind.
     """
-    kinds = [(normalize(name), ends, numerals(normalize(text))) for name, ends, text in kinds]
     for start in range(len(goods)):
         head = goods[start:]
         of_kind = [

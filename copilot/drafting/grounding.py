@@ -76,8 +76,6 @@ PLAYBOOK_BEHIND_SHOP = -1.0
 HANDOVER_SITUATIONS = ("threat", "safety_incident")
 # a move with this tag only promises to find out: it answers nothing
 CHECKS_TAG = "checks"
-# the situation of goods the catalog does not list (see goods.py)
-NOT_SOLD = "not_sold"
 # 龙井还有吗 asks whether it is in stock, not whether the shop sells it
 STOCK_ASK = "还有"
 # products named in the answer to a do-you-sell question
@@ -219,8 +217,9 @@ class Grounder:
                 )
                 for s, score in scored
             ]
-        replies = self._tagged(NOT_SOLD, analysis.stage)[:1] if unsold else []
-        if unsold:
+        replies: list[Chunk] = []
+        if unsold:  # the shop's reply for goods not sold (else the playbook's) answers alone
+            replies = self._tagged(NOT_SOLD, analysis.stage)[:1]
             scored = [(s, min(score, PLAYBOOK_GENERAL_SCORE)) for s, score in scored]
         shop_best = max((score for _, score in scored), default=0.0)
         answering = [*replies, *self._handover(context, message)]

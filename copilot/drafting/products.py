@@ -21,7 +21,7 @@ from copilot.drafting.facts import (
     attribute_aliases,
     parse_product,
 )
-from copilot.drafting.goods import sold
+from copilot.drafting.goods import kind_of, sold
 from copilot.drafting.triggers import CLAUSE_BREAKS
 from copilot.index.retriever import HybridRetriever
 from copilot.index.text import normalize
@@ -99,6 +99,8 @@ class ProductFinder:
         self._owners: dict[str, list[str]] = {}
         self._by_head_char: dict[str, list[str]] = {}
         self._built_for: object = None
+        self._kinds: list[tuple[str, str, str]] = []
+        self._kind_skus: list[str] = []
         self._other_text = ""
         self._other_built_for: object = None
 
@@ -125,6 +127,15 @@ class ProductFinder:
                 for attribute in parse_product(product)[1]:
                     if len(attribute) >= MIN_WORD_CHARS and attribute not in UNTELLING_ATTRIBUTES:
                         self._owners.setdefault(normalize(attribute), []).append(product.sku)
+            self._kinds = [
+                kind_of(
+                    f"{p.title} {category_of(p)}",
+                    f"{head_char(p.title)}{category_of(p)[-1:]}",
+                    p.text,
+                )
+                for p in products
+            ]
+            self._kind_skus = [p.sku for p in products]
             self._built_for = key
         return self._names, self._weights
 
@@ -239,15 +250,11 @@ class ProductFinder:
         has no such product): the search finds what it says.
         """
         goods = normalize(goods)
-        products = self.retriever.chunks_of("product")
-        kinds = [
-            (f"{p.title} {category_of(p)}", f"{head_char(p.title)}{category_of(p)[-1:]}", p.text)
-            for p in products
-        ]
-        found = sold(goods, kinds)
+        self._index()
+        found = sold(goods, self._kinds)
         if found is None or (not found and goods in self._other_knowledge()):
             return None
-        return [products[i].sku for i in found]
+        return [self._kind_skus[i] for i in found]
 
     def _other_knowledge(self) -> str:
         """The normalised text of the rules and scripts (rebuilt when they change)."""

@@ -42,6 +42,7 @@ SITUATION_LABELS = {
     "refund_waiting": "退款没到账",
     "order_status": "查订单进度",
     "urge": "催发货催快递",
+    "arrival": "问几天能到",
     "safety_incident": "安全事故",
     "threat": "威胁投诉",
     "special_vat": "专用发票",

@@ -32,7 +32,9 @@ _AROUND = ("那种", "这种", "这个", "那个", "一款", "一些", "别的",
 ASKING = frozenset("什啥哪多几怎")
 # words of a request or a recommendation (适合老人的茶), not of a kind of goods
 NOT_A_KIND = frozenset("适给送用能可帮配便宜好贵新多少更最")
-_NUMERALS = str.maketrans({c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"})
+# Chinese numerals and their digits (三段 and 3段 are one model)
+NUMERALS = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"}
+_NUMERALS = str.maketrans(NUMERALS)
 
 
 def goods_asked(message: str) -> str | None:
@@ -69,7 +71,7 @@ def kind_of(name: str, ends: str, text: str) -> tuple[str, str, str]:
 
     name: its name and category; ends: the characters they end in; text: its whole text.
     """
-    return normalize(name), ends, numerals(normalize(text))
+    return normalize(name), normalize(ends), numerals(normalize(text))
 
 
 def sold(goods: str, kinds: Sequence[tuple[str, str, str]]) -> list[int] | None:

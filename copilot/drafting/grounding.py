@@ -163,7 +163,8 @@ class Grounder:
         """Facts, scripts and the knowledge-gap verdict for one request."""
         analysis = understanding.analysis
         context = DraftContext(request=request, understanding=understanding)
-        goods = goods_asked(request.message)
+        message = normalize(request.message)
+        goods = goods_asked(message)
         listed = self.products.selling(goods) if goods else None
         # 普洱茶有吗 where the catalog lists no 普洱: no product, fact or script says the shop
         # has it, only a reply for goods the shop may not sell answers
@@ -179,7 +180,7 @@ class Grounder:
             [] if unsold else self._gathered_facts(request, understanding, sku, vector, shipped)
         )
         if listed:
-            context.facts = self._listing(listed, request.message, context.facts)
+            context.facts = self._listing(listed, message, context.facts)
         category = (
             category_of(self.retriever.chunk(f"product:{sku}"))
             if sku
@@ -189,7 +190,6 @@ class Grounder:
         if not sku and not unsold and analysis.intent in CANDIDATE_INTENTS:
             context.candidates = self._candidates(request.message, understanding.query, vector)
         conversation = normalize(" ".join([*understanding.earlier_customer_turns, request.message]))
-        message = normalize(request.message)
         scored = [
             (script, score)
             for script, score in self._scripts(
@@ -268,9 +268,10 @@ class Grounder:
         """The answer to 有没有红茶 where the catalog lists it: the products that are it.
 
         Before any fact that answers well; a guessed attribute (the tea's brewing method) goes.
-        Not for 龙井还有吗, which asks whether it is in stock, which no catalog knows.
+        Not for 龙井还有吗 (message: normalised), which asks whether it is in stock, which no
+        catalog knows.
         """
-        if STOCK_ASK in normalize(message):
+        if STOCK_ASK in message:
             return facts
         products = [self.retriever.chunk(f"product:{sku}") for sku in skus[:MAX_LISTED]]
         products = [p for p in products if p is not None]

@@ -21,7 +21,7 @@ from copilot.drafting.facts import (
     attribute_aliases,
     parse_product,
 )
-from copilot.drafting.goods import kind_of, sold
+from copilot.drafting.goods import NUMERALS, kind_of, numerals, sold
 from copilot.drafting.triggers import CLAUSE_BREAKS
 from copilot.index.retriever import HybridRetriever
 from copilot.index.text import normalize
@@ -54,7 +54,6 @@ _ASIDE = re.compile(r"[（(][^）)]*[）)]")
 _NUMBERED_TAIL = re.compile(
     r"(?:[0-9]+[\u4e00-\u9fff]?|[一二两三四五六七八九十][\u4e00-\u9fff])[^\u4e00-\u9fff]*$"
 )
-_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"}
 # what follows the product word in a name: sizes, counts and specs ("1.7L", "（2片装）", "SPF50+")
 _NAME_TAIL = re.compile(r"(?:[\s（(][^\u4e00-\u9fff]*|[（(][^）)]*[）)])+$")
 
@@ -75,7 +74,7 @@ def head_char(title: str) -> str:
         return ""
     core = _NUMBERED_TAIL.sub("", _ASIDE.sub("", segments[0]))
     chars = _HAN_CHAR.findall(core)
-    return chars[-1] if chars and chars[-1] not in _DIGITS else ""  # 二合一 ends in no thing
+    return chars[-1] if chars and chars[-1] not in NUMERALS else ""  # 二合一 ends in no thing
 
 
 def category_of(product: Chunk | None) -> str:
@@ -179,7 +178,7 @@ class ProductFinder:
         bigrams = {
             folded[i : i + 2] for i in range(len(folded) - 1) if _CJK.fullmatch(folded[i : i + 2])
         }
-        numbered = {_DIGITS.get(n, n) + w for n, w in _NUMBERED.findall(folded)}
+        numbered = {numerals(n) + w for n, w in _NUMBERED.findall(folded)}
         words = {w for w in self.retriever.tokens(text) if len(w) >= MIN_WORD_CHARS}
         words |= bigrams | numbered
         return frozenset(words - self._ignored)

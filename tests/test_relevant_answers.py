@@ -338,3 +338,45 @@ def test_the_customers_own_word_for_the_product_does_not_make_its_faq_an_answer(
     texts = [draft.text for draft in response.drafts]
     assert "不支持七天无理由" in texts[0], texts
     assert all("削皮" not in text for text in texts), texts
+
+
+GENERAL_QUALITY_RULE = (
+    "## 质量售后\n签收后15天内出现质量问题可以直接换新，请拍照或录视频说明问题。\n"
+)
+
+
+@pytest.fixture
+def shop_with_quality_rules(tiny_shop, tmp_path):
+    """tiny_shop with one after-sale rule that covers any quality problem."""
+    (tiny_shop / "rules" / "aftersale.md").write_text(
+        "# 售后说明\n\n" + GENERAL_QUALITY_RULE, encoding="utf-8"
+    )
+    return tiny_shop
+
+
+@pytest.mark.parametrize("message", ["茶壶的盖子打不开了", "杯子用了两天就漏水了"])
+def test_a_problem_no_rule_names_gets_the_shops_one_general_quality_rule(
+    shop_with_quality_rules, tmp_path, message
+):
+    """No rule names the problem, but the shop's only quality rule covers every quality problem
+    (出现质量问题可以直接换新): that is the policy an agent quotes."""
+    copilot = ingested_copilot(tmp_path, knowledge_dir=shop_with_quality_rules, shop="tiny")
+    context = copilot.prepare(DraftRequest(message=message))
+    assert context.understanding.analysis.intent == "quality_issue"
+    assert any("15天内" in fact.sentence for fact in context.facts), context.facts
+
+
+def test_with_several_quality_rules_none_is_guessed_for_an_unnamed_problem(
+    shop_with_quality_rules, tmp_path
+):
+    """Two rules each cover quality problems (of different goods): which one applies is not
+    guessed for a problem neither names."""
+    (shop_with_quality_rules / "rules" / "warranty.md").write_text(
+        "# 保修\n\n## 茶具保修\n茶具出现质量问题，签收后30天内免费换新。\n", encoding="utf-8"
+    )
+    copilot = ingested_copilot(tmp_path, knowledge_dir=shop_with_quality_rules, shop="tiny")
+    grounder, query = copilot.grounder, "茶壶的盖子打不开了"
+    vector = copilot.retriever.encode_query(query)
+    topics = grounder.section_topics()
+    assert topics["rule:warranty:茶具保修"][0] == topics["rule:aftersale:质量售后"][0]
+    assert grounder._policy("quality_issue", query, vector, topics) is None

@@ -50,6 +50,8 @@ CATCH_ALL = "other"
 # a problem report gets the shop's rule for that problem even when the search misses it
 POLICY_INTENTS = frozenset({"quality_issue"})
 PROBLEM_SITUATIONS = ("damaged", "wrong_item", "missing_item")
+# the platforms' own names for a shop's general quality policy (质量问题退货, 质保, 保修)
+QUALITY_POLICY_WORDS = ("质量问题", "质保", "保修")
 # lexical coverage of the question's rare words counts on top of embedding similarity
 COVERAGE_WEIGHT = 0.3
 # intents that the shop's scripts answer on their own, so missing facts are not a gap
@@ -121,6 +123,11 @@ def already_told(fact: Fact, told: str) -> bool:
     """
     numbers = _NUMBER.findall(fact.sentence.replace(fact.chunk.title, ""))
     return bool(numbers) and set(numbers) <= set(_NUMBER.findall(told))
+
+
+def section_body(chunk: Chunk) -> str:
+    """A rule section's own text, without the document and section titles it opens with."""
+    return chunk.text.partition("\n")[2]
 
 
 def tags(chunk: Chunk) -> list[str]:
@@ -494,15 +501,15 @@ class Grounder:
         Among several, the closest to the message without its product names.
         """
         problems = self._reported(query, self._problem_words())
-        if not problems:
-            return None
-        ids = [
+        about = [chunk_id for chunk_id, (topic, _) in topics.items() if topic == intent]
+        naming = [
             chunk_id
-            for chunk_id, (topic, _) in topics.items()
-            if topic == intent
+            for chunk_id in about
+            if problems
             and (chunk := self.retriever.chunk(chunk_id)) is not None
             and self._reported(chunk.text, problems)
         ]
+        ids = naming or self._general_policy(about)
         if not ids:
             return None
         query, vector = self._name_free(query, vector)
@@ -512,6 +519,23 @@ class Grounder:
         best = self.retriever.chunk(ids[int(np.argmax(scores))])
         sentence = self.extractor.sentence(best, query, vector) if best else ""
         return Fact(best, sentence, self.gap_threshold) if best and sentence else None
+
+    def _general_policy(self, about: list[str]) -> list[str]:
+        """The shop's one general quality rule, for a problem no section names.
+
+        充不进电了 or 发成15的了: a shop whose single quality section says 签收后15天内出现质量问题
+        可以直接换新 has that as its policy. A section that only lists problems (破损、漏发、发错)
+        covers those, whatever its title; where several sections speak of quality (clothes,
+        small appliances, digital accessories each with its own), which one applies is the
+        product's matter and no rule is guessed.
+        """
+        general = [
+            chunk_id
+            for chunk_id in about
+            if (chunk := self.retriever.chunk(chunk_id)) is not None
+            and mentions_any(normalize(section_body(chunk)), QUALITY_POLICY_WORDS)
+        ]
+        return general if len(general) == 1 else []
 
     @staticmethod
     def _reported(text: str, problems: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
@@ -560,7 +584,7 @@ class Grounder:
         key = tuple(chunk.id for chunk in rules)
         if key != self._topics_for and self.topics is not None:
             texts = [
-                chunk.title.rpartition(" - ")[2] + "：" + chunk.text.partition("\n")[2][:80]
+                chunk.title.rpartition(" - ")[2] + "：" + section_body(chunk)[:80]
                 for chunk in rules
             ]
             self._topics = dict(zip(key, self.topics(texts), strict=True))

@@ -380,3 +380,21 @@ def test_with_several_quality_rules_none_is_guessed_for_an_unnamed_problem(
     topics = grounder.section_topics()
     assert topics["rule:warranty:茶具保修"][0] == topics["rule:aftersale:质量售后"][0]
     assert grounder._policy("quality_issue", query, vector, topics) is None
+
+
+def test_a_word_of_the_products_name_used_again_is_what_is_asked(tmp_path):
+    """充电头能给ipad充电吗: the first 充电 names the charger, the second asks about charging,
+    which the charger's FAQ answers; a single character (猫 of 猫粮) stays the product's."""
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "products").mkdir(parents=True)
+    (knowledge / "products" / "chargers.yaml").write_text(
+        "- sku: CH-01\n  name: 快充充电器 30W\n  category: 充电器\n  price: 69\n"
+        "  attributes:\n    接口: 1个USB-C口\n"
+        "  faq:\n    - q: 能给平板充电吗？\n      a: 可以，支持PD协议的平板都能快充。\n",
+        encoding="utf-8",
+    )
+    copilot = ingested_copilot(tmp_path / "data", knowledge_dir=knowledge, shop="chargers")
+    context = copilot.prepare(DraftRequest(message="充电头能给ipad充电吗"))
+    assert context.product is not None and context.product.sku == "CH-01"
+    assert not context.knowledge_gap
+    assert any("PD协议的平板" in fact.sentence for fact in context.facts), context.facts

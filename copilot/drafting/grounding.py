@@ -612,17 +612,24 @@ class Grounder:
         """The question's words once the name (and category) of its product is cut out.
 
         Also the customer's own word for it: 橙子 names 赣南脐橙 (see ProductFinder), so
-        橙子不想要了能退吗 shares nothing with the oranges' 橙子打蜡吗 FAQ.
+        橙子不想要了能退吗 shares nothing with the oranges' 橙子打蜡吗 FAQ. Only its first use
+        names the product: the second 充电 of 充电头能给macbook充电吗 is what is asked (not so
+        for a single character: 猫 of 猫粮拆了猫不爱吃 is in every cat food FAQ's name).
         """
-        words = set(self.retriever.tokens(query))
+        tokens = self.retriever.tokens(query)
         if focus is None:
-            return words
+            return set(tokens)
         named = normalize(f"{focus.title} {category_of(focus)}")
-        return {
-            word
-            for word in words
-            if word not in named and not (len(word) > 1 and self.products.mentions(focus.sku, word))
-        }
+        naming: set[str] = set()
+        own: set[str] = set()
+        for word in tokens:
+            if (len(word) == 1 or word not in naming) and (
+                word in named or (len(word) > 1 and self.products.mentions(focus.sku, word))
+            ):
+                naming.add(word)
+            else:
+                own.add(word)
+        return own
 
     def _faq_own_words(
         self, query: str, faq: Chunk, focus: Chunk | None, own_words: set[str]

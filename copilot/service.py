@@ -10,7 +10,7 @@ from copilot.compliance.guard import CheckResult, ComplianceGuard
 from copilot.compliance.lexicon import Lexicon, load_lexicon
 from copilot.config import Settings
 from copilot.drafting.base import Drafter
-from copilot.drafting.context import DraftContext
+from copilot.drafting.context import DraftContext, Fact
 from copilot.drafting.grounding import ANSWERING_FACT, Grounder
 from copilot.drafting.guarding import guard_draft
 from copilot.drafting.offline import REFUSED_BAIT
@@ -243,12 +243,24 @@ class Copilot:
         is unsure between product and promotion questions, but the shipping-fee rule says it.
         """
         analysis = context.understanding.analysis
-        answered = bool(context.facts) and context.facts[0].relevance >= ANSWERING_FACT
+        answered = bool(context.facts) and (
+            context.facts[0].relevance >= ANSWERING_FACT
+            or self._agrees(context.facts[0], analysis.intent)
+        )
         return (
             analysis.confidence < self.settings.intent_confidence_floor
             and not answered
             and not self.offline.answers_bait(context)
         )
+
+    def _agrees(self, fact: Fact, intent: str) -> bool:
+        """Whether the rule section a fact comes from is about the intent read as most likely.
+
+        寄到台湾可以吗 is read as shipping at 0.4 only, but the rule that answers it (港澳台暂不
+        发货) is a shipping section: two readings that agree are no reason to ask back.
+        """
+        topic = self.grounder.section_topics().get(fact.chunk.id)
+        return topic is not None and topic[0] == intent
 
     def draft(self, request: DraftRequest, record: bool = True) -> DraftResponse:
         """Analysis and compliance-checked, grounded drafts for a customer's message.

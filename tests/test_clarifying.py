@@ -5,6 +5,7 @@ import json
 import pytest
 
 from copilot.container import build_copilot
+from copilot.drafting.grounding import ANSWERING_FACT
 from copilot.drafting.offline import load_phrasing
 from copilot.schemas import DraftRequest
 from tests.conftest import make_settings
@@ -70,6 +71,19 @@ def test_a_question_the_knowledge_answers_is_answered_not_questioned(unsure):
     response = draft(unsure, "能发顺丰吗")
     assert response.confidence < 1.0
     assert response.drafts[0].strategy != CLARIFY and "10元" in response.drafts[0].text
+
+
+def test_a_weak_fact_from_a_rule_about_the_intent_read_is_answered_not_questioned(unsure):
+    """东西能寄到澳门吗: the fact (港澳台…) is below the answering relevance, but its rule section
+    is about shipping, the intent read: the reading and the knowledge agree."""
+    context = unsure.prepare(DraftRequest(message="东西能寄到澳门吗"))
+    fact = context.facts[0]
+    assert fact.relevance < ANSWERING_FACT and context.understanding.analysis.intent == "shipping"
+    assert not unsure._unsure(context)
+    response = draft(unsure, "东西能寄到澳门吗")
+    assert response.drafts[0].strategy != CLARIFY and "港澳台" in response.drafts[0].text
+    # the same fact does not settle a reading of another intent
+    assert not unsure._agrees(fact, "refund")
 
 
 def test_bait_is_answered_not_questioned(unsure):

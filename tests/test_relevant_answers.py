@@ -398,3 +398,22 @@ def test_a_word_of_the_products_name_used_again_is_what_is_asked(tmp_path):
     assert context.product is not None and context.product.sku == "CH-01"
     assert not context.knowledge_gap
     assert any("PD协议的平板" in fact.sentence for fact in context.facts), context.facts
+
+
+def test_a_feature_other_products_state_and_this_one_does_not_is_not_guessed(tmp_path):
+    """The case states 无线充电, the earphones do not: their battery life (which shares 充电)
+    is no answer to 耳机支持无线充电吗, but still the answer to how long they last."""
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "products").mkdir(parents=True)
+    (knowledge / "products" / "audio.yaml").write_text(
+        "- sku: EA-01\n  name: 蓝牙耳机\n  category: 耳机\n  price: 199\n"
+        "  attributes:\n    续航: 单次约6小时，配合充电盒共24小时\n    重量: 单只4克\n"
+        "- sku: CA-01\n  name: 磁吸手机壳\n  category: 手机壳\n  price: 49\n"
+        "  attributes:\n    磁吸: 内置磁圈，支持无线充电\n",
+        encoding="utf-8",
+    )
+    copilot = ingested_copilot(tmp_path / "data", knowledge_dir=knowledge, shop="audio")
+    context = copilot.prepare(DraftRequest(message="耳机支持无线充电吗"))
+    assert context.knowledge_gap and not context.facts, context.facts
+    context = copilot.prepare(DraftRequest(message="耳机充一次电能用多久"))
+    assert any("6小时" in fact.sentence for fact in context.facts), context.facts

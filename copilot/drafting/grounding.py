@@ -482,6 +482,7 @@ class Grounder:
             and focus is not None
             and intent in CANDIDATE_INTENTS
             and not self.playbook.present(NOT_SOLD, query)  # 卖不卖手机支架 asks of another
+            and not self._asks_what_others_have(focus, own_words)
         ):
             # nothing else answers: an attribute both weak readings point at is better than a gap
             guess = self.extractor.attribute_by_agreement(focus, query)
@@ -630,6 +631,23 @@ class Grounder:
             else:
                 own.add(word)
         return own
+
+    def _asks_what_others_have(self, focus: Chunk, own_words: set[str]) -> bool:
+        """Whether the question asks about a feature other products state and this one does not.
+
+        耳机支持无线充电吗: the phone case says 无线充电, the earphones say nothing of it, so the
+        earphones' battery life is no answer to guess; the shop should say. Words that name a
+        product (纸尿裤 of 拉拉裤和纸尿裤有啥区别) are no feature.
+        """
+        own = normalize(focus.text)
+        others = [normalize(t) for t in self.retriever.product_texts() if t != focus.text]
+        return any(
+            word not in own
+            and any(word in text for text in others)
+            and not self.products.named_products(word)
+            for word in own_words
+            if len(word) > 1 and set(word) - FUNCTION_CHARS - ASKING_CHARS
+        )
 
     def _faq_own_words(
         self, query: str, faq: Chunk, focus: Chunk | None, own_words: set[str]

@@ -382,18 +382,23 @@ def test_with_several_quality_rules_none_is_guessed_for_an_unnamed_problem(
     assert grounder._policy("quality_issue", query, vector, topics) is None
 
 
+def _products_only_shop(tmp_path, products_yaml):
+    """A copilot over a shop with only the products given (YAML), ingested under tmp_path."""
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "products").mkdir(parents=True)
+    (knowledge / "products" / "products.yaml").write_text(products_yaml, encoding="utf-8")
+    return ingested_copilot(tmp_path / "data", knowledge_dir=knowledge, shop="products-only")
+
+
 def test_a_word_of_the_products_name_used_again_is_what_is_asked(tmp_path):
     """充电头能给ipad充电吗: the first 充电 names the charger, the second asks about charging,
     which the charger's FAQ answers; a single character (猫 of 猫粮) stays the product's."""
-    knowledge = tmp_path / "knowledge"
-    (knowledge / "products").mkdir(parents=True)
-    (knowledge / "products" / "chargers.yaml").write_text(
+    copilot = _products_only_shop(
+        tmp_path,
         "- sku: CH-01\n  name: 快充充电器 30W\n  category: 充电器\n  price: 69\n"
         "  attributes:\n    接口: 1个USB-C口\n"
         "  faq:\n    - q: 能给平板充电吗？\n      a: 可以，支持PD协议的平板都能快充。\n",
-        encoding="utf-8",
     )
-    copilot = ingested_copilot(tmp_path / "data", knowledge_dir=knowledge, shop="chargers")
     context = copilot.prepare(DraftRequest(message="充电头能给ipad充电吗"))
     assert context.product is not None and context.product.sku == "CH-01"
     assert not context.knowledge_gap
@@ -403,16 +408,13 @@ def test_a_word_of_the_products_name_used_again_is_what_is_asked(tmp_path):
 def test_a_feature_other_products_state_and_this_one_does_not_is_not_guessed(tmp_path):
     """The case states 无线充电, the earphones do not: their battery life (which shares 充电)
     is no answer to 耳机支持无线充电吗, but still the answer to how long they last."""
-    knowledge = tmp_path / "knowledge"
-    (knowledge / "products").mkdir(parents=True)
-    (knowledge / "products" / "audio.yaml").write_text(
+    copilot = _products_only_shop(
+        tmp_path,
         "- sku: EA-01\n  name: 蓝牙耳机\n  category: 耳机\n  price: 199\n"
         "  attributes:\n    续航: 单次约6小时，配合充电盒共24小时\n    重量: 单只4克\n"
         "- sku: CA-01\n  name: 磁吸手机壳\n  category: 手机壳\n  price: 49\n"
         "  attributes:\n    磁吸: 内置磁圈，支持无线充电\n",
-        encoding="utf-8",
     )
-    copilot = ingested_copilot(tmp_path / "data", knowledge_dir=knowledge, shop="audio")
     context = copilot.prepare(DraftRequest(message="耳机支持无线充电吗"))
     assert context.knowledge_gap and not context.facts, context.facts
     context = copilot.prepare(DraftRequest(message="耳机充一次电能用多久"))

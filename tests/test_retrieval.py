@@ -119,17 +119,17 @@ def test_search_through_chroma_matches_the_in_memory_exact_search(bundled_copilo
 
 
 def test_a_word_cut_differently_in_the_rule_still_counts_in_part(tmp_path):
-    """jieba reads 满减 as one word and 满99元减10元 as several: every character there is half."""
+    """jieba reads 满减 as one word and 满99元减10元 as several: with only amounts between its
+    characters it is the phrase 满减 abbreviates (in full); characters found apart, half."""
     rules = tmp_path / "shop" / "rules"
     rules.mkdir(parents=True)
     (rules / "offers.md").write_text(
         "# 优惠\n\n## 满减活动\n全店满减，每单都能用。\n\n## 满额立减\n全店满99元减10元。\n\n"
-        "## 赠品\n满两件送杯垫。\n",
+        "## 包邮\n满额包邮，会员另有立减。\n\n## 赠品\n满两件送杯垫。\n",
         encoding="utf-8",
     )
     copilot = build_copilot(make_settings(tmp_path, knowledge_dir=tmp_path / "shop"))
     copilot.ingest()
-    whole, in_part, one_character = copilot.retriever.coverage(
-        "满减", ["rule:offers:满减活动", "rule:offers:满额立减", "rule:offers:赠品"]
-    )
-    assert (whole, in_part, one_character) == (1.0, 0.5, 0.0)
+    ids = ["rule:offers:满减活动", "rule:offers:满额立减", "rule:offers:包邮", "rule:offers:赠品"]
+    whole, abbreviated, in_part, one_character = copilot.retriever.coverage("满减", ids)
+    assert (whole, abbreviated, in_part, one_character) == (1.0, 1.0, 0.5, 0.0)

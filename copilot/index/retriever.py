@@ -1,6 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and BM25 (jieba) results merged by reciprocal-rank fusion."""
 
+import functools
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +27,19 @@ Method = Literal["hybrid", "dense", "bm25"]
 MASK_CACHE_SIZE = 256
 # credit for a query word the chunk has every character of but not as a word (满减 / 满99元减10元)
 PARTIAL_WORD_CREDIT = 0.5
+# a word whose characters stand in this order with only a quantity between them (满减 of
+# 满199元减20元, 买赠 of 买2件赠1件) names that phrase and counts in full
+QUANTITY_GAP = r"\d+(?:\.\d+)?[^\W\d_]?"
+
+
+def _abbreviates(word: str, text: str) -> bool:
+    """Whether text has word's characters in order, each pair apart by a quantity only."""
+    return _abbreviation(word).search(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _abbreviation(word: str) -> re.Pattern[str]:
+    return re.compile(QUANTITY_GAP.join(re.escape(char) for char in word))
 
 
 class SearchFilters(BaseModel):
@@ -82,6 +97,7 @@ class _LexicalIndex:
     tokenizer: ChineseTokenizer
     words: list[frozenset[str]]
     characters: list[frozenset[str]] = field(default_factory=list)  # of each chunk's words
+    texts: list[str] = field(default_factory=list)  # each chunk's normalised text
     matrix: np.ndarray | None = None  # every chunk's embedding, row i = chunks[i], when small
     product_texts: tuple[str, ...] = ()
     masks: dict[tuple, np.ndarray] = field(default_factory=dict)
@@ -138,6 +154,7 @@ class HybridRetriever:
                 tokenizer=tokenizer,
                 words=[frozenset(doc) for doc in documents],
                 characters=[frozenset("".join(doc)) for doc in documents],
+                texts=[normalize(c.text) for c in chunks],
                 matrix=matrix,
                 product_texts=tuple(c.text for c in chunks if c.type == "product"),
                 sentences=snapshot.sentences,
@@ -270,8 +287,10 @@ class HybridRetriever:
                 result.append(0.0)
                 continue
             words, characters = index.words[position], index.characters[position]
+            text = index.texts[position]
             covered = sum(
-                index.bm25.idf(t) * (1.0 if t in words else PARTIAL_WORD_CREDIT)
+                index.bm25.idf(t)
+                * (1.0 if t in words or _abbreviates(t, text) else PARTIAL_WORD_CREDIT)
                 for t in tokens
                 if t in words or (len(t) > 1 and set(t) <= characters)
             )

@@ -66,6 +66,18 @@ def test_the_character_a_name_ends_in_names_the_product_where_it_stands_alone(fi
     assert finder.candidates("机器声音大吗") == []
 
 
+def test_the_character_a_name_ends_in_counts_where_it_forms_no_word_with_its_neighbours(finder):
+    """新锅 and 锅买 are no words (砂锅 and 锅盖 are): the one pot named by 锅 is meant. Only
+    where nothing else names a product: 湿巾能擦嘴不 is not about a 奶嘴 (嘴)."""
+    assert finder.named_in("新锅买回来要洗吗") == "HM-K004"  # 空气炸锅
+    assert finder.named_in("有没有砂锅") is None
+    assert finder.named_in("锅盖是玻璃的吗") is None
+    # 用锅 is no word either, but the message names the juicer cup: 锅 is not read as a name
+    assert "锅" in finder._head_chars_said("榨汁杯用锅洗", loosely=True)
+    assert "锅" not in finder._head_chars_said("榨汁杯用锅洗")
+    assert finder.named_in("榨汁杯用锅洗") == "HM-K002"
+
+
 def test_one_product_named_is_no_list_of_candidates(finder):
     assert finder.candidates("耳机降噪效果怎么样") == []  # 降噪 is only in one earphone's name
     assert finder.candidates("你好") == []

@@ -144,11 +144,14 @@ class ProductFinder:
         core = _NAME_TAIL.sub("", normalize(title)).rstrip()
         return frozenset(w for w in words if core.endswith(w))
 
-    def _head_chars_said(self, text: str) -> set[str]:
+    def _head_chars_said(self, text: str, loosely: bool = False) -> set[str]:
         """The one-character names of products that text uses on their own (床, 橙子, 这个壶).
 
         Customers name a product by the character its name ends in (实木婴儿床 → 床, 赣南脐橙 →
         橙子); the character counts only where it stands alone, not inside another word.
+        loosely: also where it forms no dictionary word with its neighbours (新锅买回来, 锅带盖子吗;
+        not 砂锅, 锅盖), for a message that names no product otherwise (湿巾能擦嘴不 is not about
+        the 奶嘴).
         """
         folded = normalize(text)
         said = set()
@@ -157,11 +160,23 @@ class ProductFinder:
                 i = found.start()
                 before = folded[i - 1] if i else " "
                 after = folded[i + 1] if i + 1 < len(folded) else " "
-                alone_before = before in HEAD_BEFORE or bool(_CLAUSE_END.match(before))
-                alone_after = after in HEAD_AFTER or bool(_CLAUSE_END.match(after))
+                alone_before = (
+                    before in HEAD_BEFORE
+                    or bool(_CLAUSE_END.match(before))
+                    or (loosely and not self._is_word(before + char))
+                )
+                alone_after = (
+                    after in HEAD_AFTER
+                    or bool(_CLAUSE_END.match(after))
+                    or (loosely and not self._is_word(char + after))
+                )
                 if alone_before and alone_after:
                     said.add(char)
         return said
+
+    def _is_word(self, pair: str) -> bool:
+        """Whether two characters are one word (砂锅, 锅盖), so neither stands alone."""
+        return len(_HAN_CHAR.findall(pair)) == 2 and self.retriever.is_word(pair)
 
     def _message_words(self, text: str) -> frozenset[str]:
         """A message's words, plus the other everyday words for each kind of product it names."""
@@ -193,7 +208,7 @@ class ProductFinder:
             )
             for sku, name in names.items()
         }
-        for char in self._head_chars_said(text):
+        for char in self._head_chars_said(text, loosely=not any(scores.values())):
             owners = self._by_head_char[char]
             if len(owners) <= MAX_NAMES_PER_WORD:
                 for sku in owners:

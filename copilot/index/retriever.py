@@ -301,6 +301,10 @@ class HybridRetriever:
         """How rare a token is in the index (rarer words say more about a question)."""
         return self._index().bm25.idf(token)
 
+    def is_word(self, text: str) -> bool:
+        """Whether text is one word to the index's tokenizer (see ChineseTokenizer.is_word)."""
+        return self._index().tokenizer.is_word(text)
+
     def tokens(self, text: str) -> list[str]:
         """The lexical tokens the index uses for text."""
         return self._index().tokenizer.tokens(text)

@@ -90,6 +90,10 @@ class ChineseTokenizer:
             if word:
                 self._jieba.add_word(word, freq=20000)
 
+    def is_word(self, text: str) -> bool:
+        """Whether text is a word of the dictionary (砂锅, 锅盖) and not just characters (锅带)."""
+        return bool(self._jieba.FREQ.get(normalize(text)))
+
     def tokens(self, text: str) -> list[str]:
         """Lexical tokens of text (normalised first)."""
         with self._lock:  # jieba initialises its dictionary lazily and is not thread-safe then

@@ -419,3 +419,14 @@ def test_a_feature_other_products_state_and_this_one_does_not_is_not_guessed(tmp
     assert context.knowledge_gap and not context.facts, context.facts
     context = copilot.prepare(DraftRequest(message="耳机充一次电能用多久"))
     assert any("6小时" in fact.sentence for fact in context.facts), context.facts
+
+
+def test_of_two_attributes_holding_the_asked_word_the_one_named_by_it_answers(tmp_path):
+    """插线板几个孔: both values hold 孔, but 插孔 is the attribute named by it, not 开关."""
+    copilot = _products_only_shop(
+        tmp_path,
+        "- sku: PS-01\n  name: 防过载插线板\n  category: 插线板\n  price: 59\n"
+        "  attributes:\n    开关: 每个孔位都有独立开关\n    插孔: 3个五孔插孔和2个USB口\n",
+    )
+    context = copilot.prepare(DraftRequest(message="插线板几个孔"))
+    assert context.facts and "3个五孔插孔" in context.facts[0].sentence, context.facts

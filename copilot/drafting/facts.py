@@ -366,14 +366,17 @@ class FactExtractor:
 
         The value has the kind of quantity asked for (几个月 → 0到6月龄), or the attribute holds
         most of the question's own words once the product's name is set aside (含酒精 → 成分：
-        无酒精). None when no attribute does.
+        无酒精). None when no attribute does. Of two that hold as much, the one whose name holds
+        the question's words (几个口 → 接口, not 功率 whose value says 单口、多口).
         """
         units = self._asked_units(asked)
-        best, best_score = None, 0.0
+        own = content_chars(without_name(asked, normalize(name)))
+        best, best_rank = None, (0.0, False)
         for key, share in self._shares(name, attributes, asked).items():
             score = (1.0 if units and self._counted_in(attributes[key], units) else 0.0) + share
-            if (score >= 1.0 or share >= ASKED_WORDS_SHARE) and score > best_score:
-                best, best_score = key, score
+            rank = (score, bool(own & set(key)))
+            if (score >= 1.0 or share >= ASKED_WORDS_SHARE) and rank > best_rank:
+                best, best_rank = key, rank
         return best
 
     def _shares(

@@ -430,3 +430,15 @@ def test_of_two_attributes_holding_the_asked_word_the_one_named_by_it_answers(tm
     )
     context = copilot.prepare(DraftRequest(message="插线板几个孔"))
     assert context.facts and "3个五孔插孔" in context.facts[0].sentence, context.facts
+
+
+def test_a_problem_with_a_product_no_rule_covers_gets_the_products_warranty(tmp_path):
+    """No rule at all: the kettle's own 保修 line is the policy for its defect."""
+    copilot = _products_only_shop(
+        tmp_path,
+        "- sku: KT-01\n  name: 不锈钢电热水壶\n  category: 水壶\n  price: 99\n"
+        "  attributes:\n    容量: 1.7升\n    保修: 整机保修2年\n",
+    )
+    context = copilot.prepare(DraftRequest(message="水壶用了一个月就烧不开水了"))
+    assert context.understanding.analysis.intent == "quality_issue"
+    assert any("整机保修2年" in fact.sentence for fact in context.facts), context.facts

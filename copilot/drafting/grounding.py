@@ -14,6 +14,7 @@ from copilot.drafting.facts import (
     FactExtractor,
     faq_answer,
     faq_question,
+    parse_product,
     shares_asked,
     without_name,
 )
@@ -470,6 +471,8 @@ class Grounder:
             policy = self._policy(intent, query, vector, topics)
             if policy is not None:
                 facts.append(policy)
+            elif focus is not None:
+                facts += self._warranty(focus)
         if self.playbook.present(NOT_SOLD, query):
             facts = [fact for fact in facts if self._names_asked_item(fact, query)]
         # a question that asks for a time or an amount (发票什么时候开) is answered first by the
@@ -520,6 +523,19 @@ class Grounder:
         best = self.retriever.chunk(ids[int(np.argmax(scores))])
         sentence = self.extractor.sentence(best, query, vector) if best else ""
         return Fact(best, sentence, self.gap_threshold) if best and sentence else None
+
+    def _warranty(self, product: Chunk) -> list[Fact]:
+        """The product's own warranty line, for a problem with it no rule of the shop covers.
+
+        锅用了两个月涂层就起皮了: the pot's 保修：涂层1年内非人为脱落免费换新 is its policy.
+        """
+        name, attributes, _ = parse_product(product)
+        phrasing = self.extractor.phrasing["attribute_answer"]
+        return [
+            Fact(product, phrasing.format(name=name, key=key, value=value), self.gap_threshold)
+            for key, value in attributes.items()
+            if any(word in key for word in QUALITY_POLICY_WORDS)
+        ][:1]
 
     def _general_policy(self, about: list[str]) -> list[str]:
         """The shop's one general quality rule, for a problem no section names.

@@ -7,6 +7,7 @@ or FAQ about something else (another intent, only the product's name in common) 
 from pathlib import Path
 
 import pytest
+import yaml
 
 from copilot.schemas import DraftRequest
 from tests.conftest import ingested_copilot
@@ -382,11 +383,27 @@ def test_with_several_quality_rules_none_is_guessed_for_an_unnamed_problem(
     assert grounder._policy("quality_issue", query, vector, topics) is None
 
 
-def _products_only_shop(tmp_path, products_yaml):
-    """A copilot over a shop with only the products given (YAML), ingested under tmp_path."""
+def _products_only_shop(tmp_path, *products):
+    """A copilot over a shop with only the products given, ingested under tmp_path.
+
+    Each product: (sku, name, category, attributes, faq as [(q, a)]).
+    """
     knowledge = tmp_path / "knowledge"
     (knowledge / "products").mkdir(parents=True)
-    (knowledge / "products" / "products.yaml").write_text(products_yaml, encoding="utf-8")
+    catalog = [
+        {
+            "sku": sku,
+            "name": name,
+            "category": category,
+            "price": 99,
+            "attributes": attributes,
+            "faq": [{"q": q, "a": a} for q, a in faq],
+        }
+        for sku, name, category, attributes, faq in products
+    ]
+    (knowledge / "products" / "products.yaml").write_text(
+        yaml.safe_dump(catalog, allow_unicode=True), encoding="utf-8"
+    )
     return ingested_copilot(tmp_path / "data", knowledge_dir=knowledge, shop="products-only")
 
 
@@ -395,9 +412,13 @@ def test_a_word_of_the_products_name_used_again_is_what_is_asked(tmp_path):
     which the charger's FAQ answers; a single character (猫 of 猫粮) stays the product's."""
     copilot = _products_only_shop(
         tmp_path,
-        "- sku: CH-01\n  name: 快充充电器 30W\n  category: 充电器\n  price: 69\n"
-        "  attributes:\n    接口: 1个USB-C口\n"
-        "  faq:\n    - q: 能给平板充电吗？\n      a: 可以，支持PD协议的平板都能快充。\n",
+        (
+            "CH-01",
+            "快充充电器 30W",
+            "充电器",
+            {"接口": "1个USB-C口"},
+            [("能给平板充电吗？", "可以，支持PD协议的平板都能快充。")],
+        ),
     )
     context = copilot.prepare(DraftRequest(message="充电头能给ipad充电吗"))
     assert context.product is not None and context.product.sku == "CH-01"
@@ -408,12 +429,11 @@ def test_a_word_of_the_products_name_used_again_is_what_is_asked(tmp_path):
 def test_a_feature_other_products_state_and_this_one_does_not_is_not_guessed(tmp_path):
     """The case states 无线充电, the earphones do not: their battery life (which shares 充电)
     is no answer to 耳机支持无线充电吗, but still the answer to how long they last."""
+    earphones = {"续航": "单次约6小时，配合充电盒共24小时", "重量": "单只4克"}
     copilot = _products_only_shop(
         tmp_path,
-        "- sku: EA-01\n  name: 蓝牙耳机\n  category: 耳机\n  price: 199\n"
-        "  attributes:\n    续航: 单次约6小时，配合充电盒共24小时\n    重量: 单只4克\n"
-        "- sku: CA-01\n  name: 磁吸手机壳\n  category: 手机壳\n  price: 49\n"
-        "  attributes:\n    磁吸: 内置磁圈，支持无线充电\n",
+        ("EA-01", "蓝牙耳机", "耳机", earphones, []),
+        ("CA-01", "磁吸手机壳", "手机壳", {"磁吸": "内置磁圈，支持无线充电"}, []),
     )
     context = copilot.prepare(DraftRequest(message="耳机支持无线充电吗"))
     assert context.knowledge_gap and not context.facts, context.facts
@@ -423,22 +443,16 @@ def test_a_feature_other_products_state_and_this_one_does_not_is_not_guessed(tmp
 
 def test_of_two_attributes_holding_the_asked_word_the_one_named_by_it_answers(tmp_path):
     """插线板几个孔: both values hold 孔, but 插孔 is the attribute named by it, not 开关."""
-    copilot = _products_only_shop(
-        tmp_path,
-        "- sku: PS-01\n  name: 防过载插线板\n  category: 插线板\n  price: 59\n"
-        "  attributes:\n    开关: 每个孔位都有独立开关\n    插孔: 3个五孔插孔和2个USB口\n",
-    )
+    attributes = {"开关": "每个孔位都有独立开关", "插孔": "3个五孔插孔和2个USB口"}
+    copilot = _products_only_shop(tmp_path, ("PS-01", "防过载插线板", "插线板", attributes, []))
     context = copilot.prepare(DraftRequest(message="插线板几个孔"))
     assert context.facts and "3个五孔插孔" in context.facts[0].sentence, context.facts
 
 
 def test_a_problem_with_a_product_no_rule_covers_gets_the_products_warranty(tmp_path):
     """No rule at all: the kettle's own 保修 line is the policy for its defect."""
-    copilot = _products_only_shop(
-        tmp_path,
-        "- sku: KT-01\n  name: 不锈钢电热水壶\n  category: 水壶\n  price: 99\n"
-        "  attributes:\n    容量: 1.7升\n    保修: 整机保修2年\n",
-    )
+    attributes = {"容量": "1.7升", "保修": "整机保修2年"}
+    copilot = _products_only_shop(tmp_path, ("KT-01", "不锈钢电热水壶", "水壶", attributes, []))
     context = copilot.prepare(DraftRequest(message="水壶用了一个月就烧不开水了"))
     assert context.understanding.analysis.intent == "quality_issue"
     assert any("整机保修2年" in fact.sentence for fact in context.facts), context.facts

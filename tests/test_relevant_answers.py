@@ -456,3 +456,20 @@ def test_a_problem_with_a_product_no_rule_covers_gets_the_products_warranty(tmp_
     context = copilot.prepare(DraftRequest(message="水壶用了一个月就烧不开水了"))
     assert context.understanding.analysis.intent == "quality_issue"
     assert any("整机保修2年" in fact.sentence for fact in context.facts), context.facts
+
+
+def test_an_faq_shares_no_word_with_a_question_through_its_products_name(tmp_path):
+    """腿粗穿这条阔腿裤要大一码吗: jieba's 条阔 brings 阔, which is in the trousers' name that
+    heads every FAQ entry of theirs; with 穿 alone the length FAQ shares too little to answer."""
+    copilot = _products_only_shop(
+        tmp_path,
+        (
+            "PT-01",
+            "垂感阔腿西装裤",
+            "裤子",
+            {"面料": "涤纶混纺"},
+            [("个子矮穿会不会太长？", "裤长约101厘米，身高165穿刚好到脚踝。")],
+        ),
+    )
+    context = copilot.prepare(DraftRequest(message="腿粗穿这条阔腿裤要大一码吗"))
+    assert all("101厘米" not in fact.sentence for fact in context.facts), context.facts

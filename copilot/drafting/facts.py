@@ -78,6 +78,14 @@ def faq_question(chunk: Chunk) -> str:
     return chunk.text.split("\n答：", 1)[0]
 
 
+def faq_entry(chunk: Chunk) -> str:
+    """An FAQ chunk's question and answer without the product name that heads it.
+
+    阔 of 阔腿裤 is in every one of the trousers' FAQ entries, whatever they ask.
+    """
+    return chunk.text.partition("】")[2]
+
+
 def faq_answer(chunk: Chunk) -> str:
     """The answer of an FAQ chunk (not its product's name, whose 10斤装 answers nothing)."""
     return chunk.text.split("答：", 1)[-1]

@@ -13,6 +13,7 @@ from copilot.drafting.context import Candidate, DraftContext, Fact
 from copilot.drafting.facts import (
     FactExtractor,
     faq_answer,
+    faq_entry,
     faq_question,
     parse_product,
     shares_asked,
@@ -435,7 +436,9 @@ class Grounder:
             ):
                 continue
             if chunk.type == "faq" and not shares_asked(
-                chunk.text, self._faq_own_words(query, chunk, focus, own_words), FUNCTION_CHARS
+                faq_entry(chunk),
+                self._faq_own_words(query, chunk, focus, own_words),
+                FUNCTION_CHARS,
             ):
                 continue  # the product's 冻干 FAQ does not answer how long its warranty is
             if _asks(chunk) and not shares_asked(chunk.title, own_words, FUNCTION_CHARS):

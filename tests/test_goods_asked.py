@@ -29,6 +29,10 @@ NOT_SOLD_MOVE = "playbook:product-not-sold"
         ("这款有黑色吗", None),  # a colour of the product in focus, not other goods
         ("磨牙棒有没有鸡肉味", None),  # a flavour of a product, not other goods
         ("有什么优惠吗", None),
+        ("你好 想买个挂耳咖啡", "挂耳咖啡"),  # what the customer came to buy
+        ("我打算给狗买点零食~", "零食"),
+        ("想买这个蜂蜜 但是能冲着喝吗", None),  # it goes on to ask about it
+        ("我想要退货", None),
     ],
 )
 def test_the_goods_a_message_asks_the_shop_to_sell_are_read(message, goods):
@@ -101,3 +105,16 @@ def test_goods_the_shops_rules_name_are_answered_from_them(tmp_path):
     response = shop.draft(DraftRequest(message="你们有槐花蜜吗"), record=False)
     assert NOT_SOLD_MOVE not in _cited(response)
     assert "5月上架" in response.drafts[0].text, response.drafts[0].text
+
+
+def test_goods_bought_for_someone_are_those_the_catalog_has_for_them(tmp_path):
+    """我想给狗买点粮: the dog food, not the two cat foods (all three 粮); every product a
+    listing names is cited."""
+    pets = ingested_copilot(
+        tmp_path, knowledge_dir=Path(__file__).parents[1] / "shops" / "pet-supplies", shop="pets"
+    )
+    first = pets.draft(DraftRequest(message="我想给狗买点粮"), record=False).drafts[0]
+    assert "狗粮" in first.text and "猫粮" not in first.text, first.text
+    first = pets.draft(DraftRequest(message="想买点粮"), record=False).drafts[0]
+    listed = [c.id for c in first.citations if c.id.startswith("product:")]
+    assert len(listed) == 3 and "猫粮" in first.text and "狗粮" in first.text, first.text

@@ -16,6 +16,7 @@ class Fact:
     chunk: Chunk
     sentence: str
     relevance: float
+    also: tuple[Chunk, ...] = ()  # further sources the sentence names (products listed with it)
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,19 @@ class DraftContext:
     # the customer asks after (or to hurry) their own order, which no rule answers: the move
     # that looks it up comes first (发货了吗, 帮我催一下)
     look_up_first: bool = False
+    # the customer asks for goods the catalog lists (想买个吹风机, 有没有红茶): the first fact
+    # names them, and answers even a message read as a greeting
+    listing: bool = False
 
     @property
     def intent(self) -> str:
         """The classified intent."""
         return self.understanding.analysis.intent
+
+    @property
+    def facts_answer(self) -> bool:
+        """Whether the facts answer the message (a greeting's facts are only what it mentions)."""
+        return bool(self.facts) and (self.intent != "greeting" or self.listing)
 
     @property
     def stage(self) -> str:

@@ -1,6 +1,7 @@
 """Questions whether the shop sells a kind of goods, and what the catalog says to them.
 
-有没有3段奶粉, 普洱茶有吗, 你们有儿童床品吗 ask whether the shop sells something, not about a
+有没有3段奶粉, 普洱茶有吗, 你们有儿童床品吗 (and 想买个吹风机, which says what the customer came
+for) ask whether the shop sells something, not about a
 product's attribute. The last word of what is asked names the kind of goods (奶粉, 茶, 床品);
 when the shop's catalog has that kind, the words before it (3段, 普洱, 儿童) must be in one of
 those products too, or the shop does not list it. A word that names no kind of the shop's goods
@@ -16,6 +17,8 @@ from copilot.index.text import normalize
 _SHOP = r"(?:你们家|你们店|你们|你家|店里|店铺|贵店|这边|这里|咱家|请问|问下|问一下|想问)"
 _STOP = r"[，,。！!？?\s~～]"
 _GOODS = r"(?P<goods>[^，,。！!？?\s~～有]{1,10}?)"
+# whom it is for (给猫买, 给宝宝买)
+_BUYER = r"[^，,。！!？?\s~～买]{1,4}?"
 _ASKS = (
     re.compile(
         rf"(?:^|{_STOP}|{_SHOP})(?:有没有|有无|有木有)(?:卖|在卖)?{_GOODS}(?:卖)?(?:吗|呢|啊|呀|$|{_STOP})"
@@ -24,6 +27,13 @@ _ASKS = (
     re.compile(rf"卖不卖{_GOODS}(?:吗|呢|$|{_STOP})"),
     re.compile(
         rf"(?:^|{_STOP}|{_SHOP}){_GOODS}(?:还)?有(?:卖吗|的卖吗|吗|么|没有)(?:$|{_STOP}|[吗呢啊呀])"
+    ),
+    # a customer who ends by saying what they came to buy (想买个吹风机, 我想给猫买点粮) asks the
+    # same; not 想买这个锅 但是电磁炉能用吗, which asks something else about it
+    re.compile(
+        rf"(?:^|{_STOP})我?(?:想|要|准备|打算)(?:给(?P<buyer>{_BUYER}))?(?:买|入)"
+        r"(?:点|个|些|一些|一个|一点)?"
+        rf"{_GOODS}[吗呢啊呀吧~～。！!\s]*$"
     ),
 )
 # said around the goods, not part of them (那种, 这个, 的)
@@ -39,13 +49,19 @@ _NUMERALS = str.maketrans(NUMERALS)
 
 def goods_asked(message: str) -> str | None:
     """The goods a message asks whether the shop sells (有没有红茶 → 红茶), else None."""
+    asked = goods_and_buyer(message)
+    return asked[0] if asked else None
+
+
+def goods_and_buyer(message: str) -> tuple[str, str] | None:
+    """The goods asked for and whom they are for, if said (我想给猫买点粮 → 粮, 猫), else None."""
     text = normalize(message)
     for pattern in _ASKS:
         found = pattern.search(text)
         if found:
             goods = _trimmed(found.group("goods"))
             if goods and goods[0] not in ASKING:  # 有什么优惠吗 asks what there is
-                return goods
+                return goods, found.groupdict().get("buyer") or ""
     return None
 
 

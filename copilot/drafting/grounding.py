@@ -19,7 +19,7 @@ from copilot.drafting.facts import (
     shares_asked,
     without_name,
 )
-from copilot.drafting.goods import goods_asked
+from copilot.drafting.goods import goods_and_buyer
 from copilot.drafting.order_truth import before_shipping, known_shipped
 from copilot.drafting.playbook import NEEDS_NO_PRODUCT, NEEDS_PRODUCT, Playbook, move_chunk
 from copilot.drafting.products import ASKING_CHARS, ProductFinder, category_of
@@ -173,8 +173,7 @@ class Grounder:
         analysis = understanding.analysis
         context = DraftContext(request=request, understanding=understanding)
         message = normalize(request.message)
-        goods = goods_asked(message)
-        listed = self.products.selling(goods) if goods else None
+        listed = self._selling(message)
         # 普洱茶有吗 where the catalog lists no 普洱: no product, fact or script says the shop
         # has it, only a reply for goods the shop may not sell answers
         unsold = listed == []
@@ -188,8 +187,13 @@ class Grounder:
         context.facts = (
             [] if unsold else self._gathered_facts(request, understanding, sku, vector, shipped)
         )
-        if listed:
-            context.facts = self._listing(listed, message, context.facts)
+        # 龙井还有吗 asks whether it is in stock, which no catalog knows
+        listing = self._listing(listed) if listed and STOCK_ASK not in message else None
+        if listing is not None:
+            # before any fact that answers well; a guessed attribute (the tea's brewing method)
+            # goes
+            context.facts = [listing, *(f for f in context.facts if f.relevance >= ANSWERING_FACT)]
+            context.listing = True
         category = (
             category_of(self.retriever.chunk(f"product:{sku}"))
             if sku
@@ -273,24 +277,32 @@ class Grounder:
         )
         return context
 
-    def _listing(self, skus: list[str], message: str, facts: list[Fact]) -> list[Fact]:
-        """The answer to 有没有红茶 where the catalog lists it: the products that are it.
+    def _selling(self, message: str) -> list[str] | None:
+        """The products that are the goods the message asks for (see ProductFinder.selling).
 
-        Before any fact that answers well; a guessed attribute (the tea's brewing method) goes.
-        Not for 龙井还有吗 (message: normalised), which asks whether it is in stock, which no
-        catalog knows.
+        Those for whom the customer buys, where the catalog has such (给猫买点粮 → the cat
+        foods, not the dog food); else every product of the kind.
         """
-        if STOCK_ASK in message:
-            return facts
+        asked = goods_and_buyer(message)
+        if asked is None:
+            return None
+        goods, buyer = asked
+        for_buyer = self.products.selling(buyer + goods) if buyer else None
+        return for_buyer or self.products.selling(goods)
+
+    def _listing(self, skus: list[str]) -> Fact | None:
+        """The answer to 有没有红茶 where the catalog lists it: the products that are it."""
         products = [self.retriever.chunk(f"product:{sku}") for sku in skus[:MAX_LISTED]]
         products = [p for p in products if p is not None]
         if not products:
-            return facts
+            return None
         names = "、".join(p.title for p in products)
-        listing = Fact(
-            products[0], self.extractor.phrasing["goods_listed"].format(names=names), 1.0
+        return Fact(
+            products[0],
+            self.extractor.phrasing["goods_listed"].format(names=names),
+            1.0,
+            also=tuple(products[1:]),
         )
-        return [listing, *(f for f in facts if f.relevance >= ANSWERING_FACT)]
 
     def _gathered_facts(
         self,

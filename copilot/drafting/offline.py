@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from copilot.datafiles import package_yaml
-from copilot.drafting.context import Candidate, DraftContext, cite
+from copilot.drafting.context import Candidate, DraftContext, Fact, cite
 from copilot.drafting.facts import draft_sentences, finish
 from copilot.drafting.grounding import tags
 from copilot.drafting.order_truth import keep_to_the_order
@@ -67,8 +67,13 @@ class _Reply:
     parts: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
 
-    def add(self, text: str | None, chunk: Chunk | None = None) -> None:
-        """Append a piece, without the sentences the reply has already said (in near words)."""
+    def add(
+        self, text: str | None, chunk: Chunk | None = None, also: tuple[Chunk, ...] = ()
+    ) -> None:
+        """Append a piece, without the sentences the reply has already said (in near words).
+
+        chunk: where it comes from; also: the further sources it names (products listed).
+        """
         if not text:
             return
         if any(overlap(text, part) > DUPLICATE_OVERLAP for part in self.parts):
@@ -83,6 +88,8 @@ class _Reply:
             return
         self.parts.append(text)
         self._cite(chunk, text)
+        for source in also:
+            self._cite(source, source.title)
         if chunk is not None and chunk.type == "playbook" and chunk.sku and self.product:
             self._cite(self.product, self.product.title)  # the move's {product} came from here
 
@@ -314,15 +321,15 @@ class OfflineDrafter:
                 return preferred[0]
         return scripts[0] if scripts else None
 
-    def _main_answer(self, context: DraftContext) -> tuple[str, Chunk] | None:
+    def _main_answer(self, context: DraftContext) -> Fact | None:
         """The most relevant of the best fact and the best script (facts win near-ties)."""
-        fact = context.facts[0] if context.facts and context.intent != "greeting" else None
+        fact = context.facts[0] if context.facts_answer else None
         script = self._best_script(context)
         script_score = context.script_scores.get(script.id, 0.0) if script else 0.0
         if fact and (script is None or fact.relevance + SCRIPT_MARGIN >= script_score):
-            return fact.sentence, fact.chunk
+            return fact
         if script is not None:
-            return finish(script.text), script
+            return Fact(script, finish(script.text), script_score)
         return None
 
     def _is_closing(self, script: Chunk, context: DraftContext) -> bool:
@@ -339,16 +346,16 @@ class OfflineDrafter:
     def _direct(self, context: DraftContext) -> Draft | None:
         """The answer itself, in a sentence or two."""
         main = self._main_answer(context)
-        if main and self._is_closing(main[1], context):
-            return self._closing("direct", main[1], context)
+        if main and self._is_closing(main.chunk, context):
+            return self._closing("direct", main.chunk, context)
         order = self._order_sentence(context)
-        first = order or (main[0] if main else "")
+        first = order or (main.sentence if main else "")
         if not first:
             return None
         reply = self._start("direct", context, first, second=self.needs_empathy(context))
         reply.add(order)
         if main:
-            reply.add(main[0], main[1])
+            reply.add(main.sentence, main.chunk, main.also)
         self._safety(reply, context)
         self._end(reply, context)
         return reply.draft()
@@ -409,8 +416,9 @@ class OfflineDrafter:
         if script:
             reply.add(first, script)
         reply.add(self._order_sentence(context))
-        if context.facts and context.intent != "greeting":
-            reply.add(context.facts[0].sentence, context.facts[0].chunk)
+        if context.facts_answer:
+            fact = context.facts[0]
+            reply.add(fact.sentence, fact.chunk, fact.also)
         self._compensation(reply, context)
         self._safety(reply, context)
         self._end(reply, context)
@@ -432,7 +440,7 @@ class OfflineDrafter:
     def _scripted(self, context: DraftContext) -> Draft | None:
         """The shop's standard reply for the intent and stage, one the direct answer left."""
         main = self._main_answer(context)
-        used = main[1].id if main else None
+        used = main.chunk.id if main else None
         script = next((s for s in self._usable_scripts(context) if s.id != used), None)
         if script is None:
             return None
@@ -446,12 +454,12 @@ class OfflineDrafter:
 
     def _detail(self, context: DraftContext) -> Draft | None:
         """A fuller answer: the main fact, a second one, and a related product where it helps."""
-        if len(context.facts) < 2 or context.intent == "greeting":
+        if len(context.facts) < 2 or not context.facts_answer:
             return None
         first, second = context.facts[0], context.facts[1]
         reply = self._start("detail", context, first.sentence, second=True)
-        reply.add(first.sentence, first.chunk)
-        reply.add(second.sentence, second.chunk)
+        reply.add(first.sentence, first.chunk, first.also)
+        reply.add(second.sentence, second.chunk, second.also)
         self._end(reply, context)
         return reply.draft()
 

@@ -473,3 +473,16 @@ def test_an_faq_shares_no_word_with_a_question_through_its_products_name(tmp_pat
     )
     context = copilot.prepare(DraftRequest(message="腿粗穿这条阔腿裤要大一码吗"))
     assert all("101厘米" not in fact.sentence for fact in context.facts), context.facts
+
+
+def test_a_part_only_one_product_has_names_that_product(tmp_path):
+    """罩子 is no product's name, but 喇叭罩 is in only the pump's text: it is the one asked about
+    (jieba cuts it 喇叭 / 罩, so runs of three characters are read)."""
+    copilot = _products_only_shop(
+        tmp_path,
+        ("BP-01", "双边电动吸奶器", "吸奶器", {"配件": "两个喇叭罩（24毫米），两个储奶瓶"}, []),
+        ("BT-01", "宽口径玻璃奶瓶", "奶瓶", {"容量": "240毫升", "配件": "一个奶嘴"}, []),
+    )
+    context = copilot.prepare(DraftRequest(message="喇叭罩是多大的"))
+    assert context.product is not None and context.product.sku == "BP-01"
+    assert any("24毫米" in fact.sentence for fact in context.facts), context.facts

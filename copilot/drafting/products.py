@@ -30,6 +30,8 @@ from copilot.knowledge.models import Chunk
 # a word in more product names than this says nothing about which product is meant
 MAX_NAMES_PER_WORD = 3
 MIN_WORD_CHARS = 2
+# a word of this many characters that only one product's text has names that product
+OWNING_WORD_CHARS = 3
 # a word a product's name ends in (what the product is) counts this many times a word inside it
 HEAD_WEIGHT = 3.0
 # before the one character a name ends in, these show it stands alone (这个壶, 你们的床, 哪根线)
@@ -100,6 +102,7 @@ class ProductFinder:
         self._built_for: object = None
         self._kinds: list[tuple[str, str, str]] = []
         self._kind_skus: list[str] = []
+        self._texts: list[tuple[str, str]] = []  # each product's sku and normalised text
         self._other_text = ""
         self._other_built_for: object = None
 
@@ -135,6 +138,7 @@ class ProductFinder:
                 for p in products
             ]
             self._kind_skus = [p.sku for p in products]
+            self._texts = [(p.sku, normalize(p.text)) for p in products]
             self._built_for = key
         return self._names, self._weights
 
@@ -282,7 +286,9 @@ class ProductFinder:
     def in_focus(self, message: str, earlier_customer_turns: list[str]) -> str | None:
         """The product of the latest message, else of the most recent turn that names one.
 
-        Else the only product with the attribute the message asks about (奶源是哪里的).
+        Else the only product with the attribute the message asks about (奶源是哪里的), else
+        the only one whose text has a word of the message no other knowledge has (喇叭罩 of the
+        breast pump's 配件).
         """
         for text in [message, *reversed(earlier_customer_turns)]:
             sku = self.named_in(text)
@@ -290,8 +296,31 @@ class ProductFinder:
                 return sku
         if self._scores(message):
             return None  # it names products, just not one of them
-        owners = self.owning_asked_attribute(message)
+        owners = self.owning_asked_attribute(message) or self._owning_word(message)
         return owners[0] if len(owners) == 1 else None
+
+    def _owning_word(self, message: str) -> list[str]:
+        """The products whose own text has a word of the message that no rule or script has.
+
+        A part or feature only one product has (喇叭罩 in the breast pump's 配件, 洗碗机 in the
+        knives' 保养) names it: any run of three Chinese characters of the message will do, as
+        jieba may cut the part's name (喇叭 / 罩). A run the rules or scripts use too names no
+        product, nor does a shorter one (老公 in a jacket's description of 给我老公买).
+        """
+        folded = normalize(message)
+        runs = {
+            folded[i : i + OWNING_WORD_CHARS]
+            for i in range(len(folded) - OWNING_WORD_CHARS + 1)
+            if len(_HAN_CHAR.findall(folded[i : i + OWNING_WORD_CHARS])) == OWNING_WORD_CHARS
+        }
+        other = self._other_knowledge()
+        self._index()
+        owners: set[str] = set()
+        for run in runs - {run for run in runs if run in other}:
+            holders = [sku for sku, text in self._texts if run in text]
+            if len(holders) == 1:
+                owners.add(holders[0])
+        return sorted(owners)
 
     def owning_asked_attribute(self, text: str) -> list[str]:
         """The products with the rarest attribute text asks about (奶源, 粉尘), in catalog order.

@@ -238,3 +238,14 @@ def test_a_shop_without_scripts_gives_the_llm_the_playbooks_moves(fake, tiny_sho
     assert f"[{move}]（playbook）" in prompt and "playbook 的是通用回复套路" in prompt
     assert response.mode == "llm"
     assert [(c.id, c.type) for c in response.drafts[0].citations] == [(move, "playbook")]
+
+
+def test_every_product_a_listing_names_is_given_to_the_llm_and_citable(copilot, fake):
+    """有没有充电宝: both power banks are the answer; the model sees and may cite each."""
+    cited = ["product:HM-D003", "product:HM-D004"]
+    fake.enqueue(answer(("直接解答", "有的，两款充电宝都在卖，您看需要多大容量的？", cited)))
+    response = copilot.draft(DraftRequest(message="有没有充电宝", n=1))
+    prompt = json.dumps(fake.chat_requests()[-1], ensure_ascii=False)
+    assert all(f"[{chunk_id}]" in prompt for chunk_id in cited)
+    assert response.mode == "llm"
+    assert [c.id for c in response.drafts[0].citations] == cited

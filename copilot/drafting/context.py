@@ -75,9 +75,13 @@ class DraftContext:
         """Everything the customer wrote in this conversation (their own word for a status)."""
         return " ".join([*self.understanding.earlier_customer_turns, self.request.message])
 
+    def fact_chunks(self) -> list[Chunk]:
+        """The sources of the facts, each listed product of a listing among them."""
+        return [chunk for fact in self.facts for chunk in (fact.chunk, *fact.also)]
+
     def given_chunks(self) -> dict[str, Chunk]:
         """Every chunk given to the drafter, by id: the only ones a draft may cite."""
-        chunks = [f.chunk for f in self.facts] + self.scripts + self.gap_scripts
+        chunks = self.fact_chunks() + self.scripts + self.gap_scripts
         chunks += self.safety_scripts + ([self.product] if self.product else [])
         chunks += [c.product for c in self.candidates]
         chunks += [c.source for c in self.candidates if c.source is not None]

@@ -77,7 +77,7 @@ def parse_answer(content: str) -> dict:
 
 
 def _knowledge_lines(context: DraftContext) -> str:
-    chunks: list[Chunk] = [fact.chunk for fact in context.facts]
+    chunks: list[Chunk] = context.fact_chunks()
     chunks += context.scripts[:PROMPT_SCRIPTS] + context.safety_scripts
     if context.knowledge_gap or not context.facts:
         chunks += context.gap_scripts[:1] + context.situation_moves[:1]

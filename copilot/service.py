@@ -250,6 +250,7 @@ class Copilot:
         return (
             analysis.confidence < self.settings.intent_confidence_floor
             and not answered
+            and not context.asks_for_goods  # 你们卖口红吗 is clear whatever intent it reads as
             and not self.offline.answers_bait(context)
         )
 

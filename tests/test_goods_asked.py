@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.drafting.goods import goods_asked, kind_of, sold
+from copilot.drafting.goods import asked_for, goods_asked, kind_of, named_goods, sold
 from copilot.schemas import DraftRequest
 from tests.conftest import ingested_copilot
 
@@ -118,3 +118,40 @@ def test_goods_bought_for_someone_are_those_the_catalog_has_for_them(tmp_path):
     first = pets.draft(DraftRequest(message="想买点粮"), record=False).drafts[0]
     listed = [c.id for c in first.citations if c.id.startswith("product:")]
     assert len(listed) == 3 and "猫粮" in first.text and "狗粮" in first.text, first.text
+
+
+@pytest.mark.parametrize(
+    ("message", "sells", "named"),
+    [
+        ("你们卖口红吗", True, True),
+        ("店里有卖化妆棉的吗", True, True),
+        ("有没有口红", False, True),  # 有没有 may ask anything (有没有优惠)
+        ("你们卖的是正品吗", True, False),  # chat, not goods
+        ("卖完了吗", True, False),
+    ],
+)
+def test_goods_asked_for_with_mai_are_goods_when_named_like_goods(message, sells, named):
+    asked = asked_for(message)
+    assert asked is not None and asked.sells is sells
+    assert named_goods(asked.goods) is named
+
+
+@pytest.mark.parametrize("message", ["你们卖口红吗", "店里有卖化妆棉的吗"])
+def test_goods_of_no_kind_the_catalog_has_asked_with_mai_get_the_not_sold_reply(pantry, message):
+    """口红 is no kind of the pantry's goods, but 卖 says it is goods: not sold here, a gap;
+    whatever intent the message is read as, no clarifying question and no apology leads."""
+    unsure = pantry.settings
+    pantry.settings = unsure.model_copy(update={"intent_confidence_floor": 1.0})
+    try:
+        response = pantry.draft(DraftRequest(message=message, n=3), record=False)
+    finally:
+        pantry.settings = unsure
+    assert response.knowledge_gap
+    assert NOT_SOLD_MOVE in _cited(response), [d.text for d in response.drafts]
+    assert response.drafts[0].strategy != "澄清确认"
+    assert not any(word in response.drafts[0].text[:12] for word in ("抱歉", "对不起"))
+
+
+def test_chat_after_mai_is_no_goods_the_shop_does_not_sell(pantry):
+    response = pantry.draft(DraftRequest(message="你们卖的是正品吗", n=3), record=False)
+    assert NOT_SOLD_MOVE not in _cited(response)

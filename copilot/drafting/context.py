@@ -54,11 +54,19 @@ class DraftContext:
     # the customer asks for goods the catalog lists (想买个吹风机, 有没有红茶): the first fact
     # names them, and answers even a message read as a greeting
     listing: bool = False
+    # ... or for goods the catalog does not list (你们卖口红吗): the reply for goods not sold
+    # answers, whatever the intent was read as, and the shop sees a gap
+    unlisted: bool = False
 
     @property
     def intent(self) -> str:
         """The classified intent."""
         return self.understanding.analysis.intent
+
+    @property
+    def asks_for_goods(self) -> bool:
+        """Whether the message asks whether the shop sells something (listed or not)."""
+        return self.listing or self.unlisted
 
     @property
     def facts_answer(self) -> bool:

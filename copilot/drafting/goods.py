@@ -10,6 +10,7 @@ those products too, or the shop does not list it. A word that names no kind of t
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from copilot.index.text import normalize
 
@@ -42,27 +43,48 @@ _AROUND = ("那种", "这种", "这个", "那个", "一款", "一些", "别的",
 ASKING = frozenset("什啥哪多几怎")
 # words of a request or a recommendation (适合老人的茶), not of a kind of goods
 NOT_A_KIND = frozenset("适给送用能可帮配便宜好贵新多少更最")
+# characters of chat, never of the name of goods (卖的是正品吗, 卖完了吗, 卖得好吗)
+NOT_GOODS = frozenset("是的了吗都也还得在就着过么呢啊吧")
+MIN_GOODS_CHARS = 2
 # Chinese numerals and their digits (三段 and 3段 are one model)
 NUMERALS = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"}
 _NUMERALS = str.maketrans(NUMERALS)
 
 
+class GoodsAsked(NamedTuple):
+    """What a message asks the shop to sell.
+
+    The goods, whom for (给猫买点粮 → 猫), and whether it says 卖 (你们卖口红吗 asks about goods,
+    where 有优惠吗 may not).
+    """
+
+    goods: str
+    buyer: str = ""
+    sells: bool = False
+
+
 def goods_asked(message: str) -> str | None:
     """The goods a message asks whether the shop sells (有没有红茶 → 红茶), else None."""
-    asked = goods_and_buyer(message)
-    return asked[0] if asked else None
+    asked = asked_for(message)
+    return asked.goods if asked else None
 
 
-def goods_and_buyer(message: str) -> tuple[str, str] | None:
-    """The goods asked for and whom they are for, if said (我想给猫买点粮 → 粮, 猫), else None."""
+def asked_for(message: str) -> GoodsAsked | None:
+    """The goods a message asks for, whom for and whether it says 卖, else None."""
     text = normalize(message)
     for pattern in _ASKS:
         found = pattern.search(text)
         if found:
             goods = _trimmed(found.group("goods"))
             if goods and goods[0] not in ASKING:  # 有什么优惠吗 asks what there is
-                return goods, found.groupdict().get("buyer") or ""
+                asking = found.group(0).replace(found.group("goods"), "", 1)
+                return GoodsAsked(goods, found.groupdict().get("buyer") or "", "卖" in asking)
     return None
+
+
+def named_goods(goods: str) -> bool:
+    """Whether what is asked reads as the name of goods (口红), not chat (的是正品, 完了, 得好)."""
+    return len(goods) >= MIN_GOODS_CHARS and not set(goods) & NOT_GOODS
 
 
 def _trimmed(goods: str) -> str:

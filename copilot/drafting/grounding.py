@@ -19,7 +19,7 @@ from copilot.drafting.facts import (
     shares_asked,
     without_name,
 )
-from copilot.drafting.goods import goods_and_buyer
+from copilot.drafting.goods import asked_for
 from copilot.drafting.order_truth import before_shipping, known_shipped
 from copilot.drafting.playbook import NEEDS_NO_PRODUCT, NEEDS_PRODUCT, Playbook, move_chunk
 from copilot.drafting.products import ASKING_CHARS, ProductFinder, category_of
@@ -177,6 +177,7 @@ class Grounder:
         # 普洱茶有吗 where the catalog lists no 普洱: no product, fact or script says the shop
         # has it, only a reply for goods the shop may not sell answers
         unsold = listed == []
+        context.unlisted = unsold
         sku = (
             None
             if unsold
@@ -268,7 +269,7 @@ class Grounder:
             ),
             default=0.0,
         )
-        context.knowledge_gap = (
+        context.knowledge_gap = unsold or (
             not context.facts
             and not _order_answers(request, analysis.intent)
             and answered < SCRIPT_ANSWER
@@ -281,14 +282,17 @@ class Grounder:
         """The products that are the goods the message asks for (see ProductFinder.selling).
 
         Those for whom the customer buys, where the catalog has such (给猫买点粮 → the cat
-        foods, not the dog food); else every product of the kind.
+        foods, not the dog food); else every product of the kind. Goods asked for with 卖 (你们卖
+        口红吗) are goods even when the catalog has no such kind.
         """
-        asked = goods_and_buyer(message)
+        asked = asked_for(message)
         if asked is None:
             return None
-        goods, buyer = asked
-        for_buyer = self.products.selling(buyer + goods) if buyer else None
-        return for_buyer or self.products.selling(goods)
+        if asked.buyer:
+            for_buyer = self.products.selling(asked.buyer + asked.goods)
+            if for_buyer:
+                return for_buyer
+        return self.products.selling(asked.goods, surely_goods=asked.sells)
 
     def _listing(self, skus: list[str]) -> Fact | None:
         """The answer to 有没有红茶 where the catalog lists it: the products that are it."""

@@ -192,11 +192,15 @@ class OfflineDrafter:
 
     @staticmethod
     def needs_empathy(context: DraftContext) -> bool:
-        """Negative emotion, a problem intent or a complaint about waiting."""
+        """Negative emotion, a problem intent or a complaint about waiting.
+
+        Not the intent of a question whether the shop sells something (你们卖口红吗 read as a
+        complaint asks no apology).
+        """
         reading = context.understanding.reading
         return (
             context.understanding.analysis.emotion != "calm"
-            or context.intent in PROBLEM_INTENTS
+            or (context.intent in PROBLEM_INTENTS and not context.asks_for_goods)
             or "waiting" in reading.cues
             or "displeasure" in reading.cues
         )

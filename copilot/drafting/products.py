@@ -21,7 +21,7 @@ from copilot.drafting.facts import (
     attribute_aliases,
     parse_product,
 )
-from copilot.drafting.goods import NUMERALS, kind_of, numerals, sold
+from copilot.drafting.goods import NUMERALS, kind_of, named_goods, numerals, sold
 from copilot.drafting.triggers import CLAUSE_BREAKS
 from copilot.index.retriever import HybridRetriever
 from copilot.index.text import normalize
@@ -260,16 +260,19 @@ class ProductFinder:
         categories = {category_of(self.chunk(sku)) for score, sku in scored if score == best}
         return categories.pop() if len(categories) == 1 else None
 
-    def selling(self, goods: str) -> list[str] | None:
+    def selling(self, goods: str, surely_goods: bool = False) -> list[str] | None:
         """The skus of the products that are the goods a customer asks for (see goods.sold).
 
-        [] when the catalog lists none; None when the goods are no kind of the shop's goods,
-        or the shop's other knowledge names them (试喝装 in a Q&A sheet of a shop whose catalog
-        has no such product): the search finds what it says.
+        [] when the catalog lists none; None when the goods are no kind of the shop's goods
+        (unless surely_goods: asked for with 卖, and named like goods), or the shop's other
+        knowledge names them (试喝装 in a Q&A sheet of a shop whose catalog has no such
+        product): the search finds what it says.
         """
         goods = normalize(goods)
         self._index()
         found = sold(goods, self._kinds)
+        if found is None and surely_goods and named_goods(goods):
+            found = []
         if found is None or (not found and goods in self._other_knowledge()):
             return None
         return [self._kind_skus[i] for i in found]

@@ -383,13 +383,16 @@ def test_with_several_quality_rules_none_is_guessed_for_an_unnamed_problem(
     assert grounder._policy("quality_issue", query, vector, topics) is None
 
 
-def _products_only_shop(tmp_path, *products):
-    """A copilot over a shop with only the products given, ingested under tmp_path.
+def _small_shop(tmp_path, *products, rules: str = ""):
+    """A copilot over a shop with only the products given (and rules, Markdown), ingested.
 
     Each product: (sku, name, category, attributes, faq as [(q, a)]).
     """
     knowledge = tmp_path / "knowledge"
     (knowledge / "products").mkdir(parents=True)
+    if rules:
+        (knowledge / "rules").mkdir()
+        (knowledge / "rules" / "service.md").write_text(rules, encoding="utf-8")
     catalog = [
         {
             "sku": sku,
@@ -410,7 +413,7 @@ def _products_only_shop(tmp_path, *products):
 def test_a_word_of_the_products_name_used_again_is_what_is_asked(tmp_path):
     """充电头能给ipad充电吗: the first 充电 names the charger, the second asks about charging,
     which the charger's FAQ answers; a single character (猫 of 猫粮) stays the product's."""
-    copilot = _products_only_shop(
+    copilot = _small_shop(
         tmp_path,
         (
             "CH-01",
@@ -430,7 +433,7 @@ def test_a_feature_other_products_state_and_this_one_does_not_is_not_guessed(tmp
     """The case states 无线充电, the earphones do not: their battery life (which shares 充电)
     is no answer to 耳机支持无线充电吗, but still the answer to how long they last."""
     earphones = {"续航": "单次约6小时，配合充电盒共24小时", "重量": "单只4克"}
-    copilot = _products_only_shop(
+    copilot = _small_shop(
         tmp_path,
         ("EA-01", "蓝牙耳机", "耳机", earphones, []),
         ("CA-01", "磁吸手机壳", "手机壳", {"磁吸": "内置磁圈，支持无线充电"}, []),
@@ -444,7 +447,7 @@ def test_a_feature_other_products_state_and_this_one_does_not_is_not_guessed(tmp
 def test_of_two_attributes_holding_the_asked_word_the_one_named_by_it_answers(tmp_path):
     """插线板几个孔: both values hold 孔, but 插孔 is the attribute named by it, not 开关."""
     attributes = {"开关": "每个孔位都有独立开关", "插孔": "3个五孔插孔和2个USB口"}
-    copilot = _products_only_shop(tmp_path, ("PS-01", "防过载插线板", "插线板", attributes, []))
+    copilot = _small_shop(tmp_path, ("PS-01", "防过载插线板", "插线板", attributes, []))
     context = copilot.prepare(DraftRequest(message="插线板几个孔"))
     assert context.facts and "3个五孔插孔" in context.facts[0].sentence, context.facts
 
@@ -452,7 +455,7 @@ def test_of_two_attributes_holding_the_asked_word_the_one_named_by_it_answers(tm
 def test_a_problem_with_a_product_no_rule_covers_gets_the_products_warranty(tmp_path):
     """No rule at all: the kettle's own 保修 line is the policy for its defect."""
     attributes = {"容量": "1.7升", "保修": "整机保修2年"}
-    copilot = _products_only_shop(tmp_path, ("KT-01", "不锈钢电热水壶", "水壶", attributes, []))
+    copilot = _small_shop(tmp_path, ("KT-01", "不锈钢电热水壶", "水壶", attributes, []))
     context = copilot.prepare(DraftRequest(message="水壶用了一个月就烧不开水了"))
     assert context.understanding.analysis.intent == "quality_issue"
     assert any("整机保修2年" in fact.sentence for fact in context.facts), context.facts
@@ -461,7 +464,7 @@ def test_a_problem_with_a_product_no_rule_covers_gets_the_products_warranty(tmp_
 def test_an_faq_shares_no_word_with_a_question_through_its_products_name(tmp_path):
     """腿粗穿这条阔腿裤要大一码吗: jieba's 条阔 brings 阔, which is in the trousers' name that
     heads every FAQ entry of theirs; with 穿 alone the length FAQ shares too little to answer."""
-    copilot = _products_only_shop(
+    copilot = _small_shop(
         tmp_path,
         (
             "PT-01",
@@ -478,7 +481,7 @@ def test_an_faq_shares_no_word_with_a_question_through_its_products_name(tmp_pat
 def test_a_part_only_one_product_has_names_that_product(tmp_path):
     """罩子 is no product's name, but 喇叭罩 is in only the pump's text: it is the one asked about
     (jieba cuts it 喇叭 / 罩, so runs of three characters are read)."""
-    copilot = _products_only_shop(
+    copilot = _small_shop(
         tmp_path,
         ("BP-01", "双边电动吸奶器", "吸奶器", {"配件": "两个喇叭罩（24毫米），两个储奶瓶"}, []),
         ("BT-01", "宽口径玻璃奶瓶", "奶瓶", {"容量": "240毫升", "配件": "一个奶嘴"}, []),
@@ -486,3 +489,15 @@ def test_a_part_only_one_product_has_names_that_product(tmp_path):
     context = copilot.prepare(DraftRequest(message="喇叭罩是多大的"))
     assert context.product is not None and context.product.sku == "BP-01"
     assert any("24毫米" in fact.sentence for fact in context.facts), context.facts
+
+
+def test_a_question_about_what_only_the_rules_state_gets_no_product_attribute(tmp_path):
+    """买一支洗面奶包邮吗: 包邮 is in the rules, not in the cleanser's lines; its directions
+    (which share 一, 支…) are no answer to guess."""
+    copilot = _small_shop(
+        tmp_path,
+        ("CL-01", "氨基酸洁面乳", "洁面", {"用法": "早晚各一次，取黄豆大小揉出泡沫"}, []),
+        rules="# 服务\n\n## 运费\n单笔实付满79元包邮，不满79元收运费6元。\n",
+    )
+    context = copilot.prepare(DraftRequest(message="买一支洗面奶包邮吗"))
+    assert all(fact.chunk.type != "product" for fact in context.facts), context.facts

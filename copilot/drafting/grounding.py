@@ -668,14 +668,16 @@ class Grounder:
         return own
 
     def _asks_what_others_have(self, focus: Chunk, own_words: set[str]) -> bool:
-        """Whether the question asks about a feature other products state and this one does not.
+        """Whether the question asks about what other knowledge states and the product does not.
 
         耳机支持无线充电吗: the phone case says 无线充电, the earphones say nothing of it, so the
-        earphones' battery life is no answer to guess; the shop should say. Words that name a
-        product (纸尿裤 of 拉拉裤和纸尿裤有啥区别) are no feature.
+        earphones' battery life is no answer to guess; the shop should say. 买一支洗面奶包邮吗:
+        包邮 is the rules' matter, not the cleanser's directions. Words that name a product
+        (纸尿裤 of 拉拉裤和纸尿裤有啥区别) are no feature.
         """
         own = normalize(focus.text)
         others = [normalize(t) for t in self.retriever.product_texts() if t != focus.text]
+        others.append(self.products.other_knowledge())
         return any(
             word not in own
             and any(word in text for text in others)

@@ -273,11 +273,11 @@ class ProductFinder:
         found = sold(goods, self._kinds)
         if found is None and surely_goods and named_goods(goods):
             found = []
-        if found is None or (not found and goods in self._other_knowledge()):
+        if found is None or (not found and goods in self.other_knowledge()):
             return None
         return [self._kind_skus[i] for i in found]
 
-    def _other_knowledge(self) -> str:
+    def other_knowledge(self) -> str:
         """The normalised text of the rules and scripts (rebuilt when they change)."""
         chunks = [c for kind in OTHER_KNOWLEDGE for c in self.retriever.chunks_of(kind)]
         key = tuple(c.id for c in chunks)
@@ -316,7 +316,7 @@ class ProductFinder:
             for i in range(len(folded) - OWNING_WORD_CHARS + 1)
             if len(_HAN_CHAR.findall(folded[i : i + OWNING_WORD_CHARS])) == OWNING_WORD_CHARS
         }
-        other = self._other_knowledge()
+        other = self.other_knowledge()
         self._index()
         owners: set[str] = set()
         for run in runs - {run for run in runs if run in other}:

@@ -63,14 +63,11 @@ class GoodsAsked(NamedTuple):
     sells: bool = False
 
 
-def goods_asked(message: str) -> str | None:
-    """The goods a message asks whether the shop sells (有没有红茶 → 红茶), else None."""
-    asked = asked_for(message)
-    return asked.goods if asked else None
-
-
 def asked_for(message: str) -> GoodsAsked | None:
-    """The goods a message asks for, whom for and whether it says 卖, else None."""
+    """The goods a message asks the shop to sell (有没有红茶 → 红茶), else None.
+
+    Also whom they are for and whether the message says 卖 (see GoodsAsked).
+    """
     text = normalize(message)
     for pattern in _ASKS:
         found = pattern.search(text)

@@ -191,8 +191,7 @@ class Grounder:
         # 龙井还有吗 asks whether it is in stock, which no catalog knows
         listing = self._listing(listed) if listed and STOCK_ASK not in message else None
         if listing is not None:
-            # before any fact that answers well; a guessed attribute (the tea's brewing method)
-            # goes
+            # first, then only facts that answer well: no guessed attribute (the tea's brewing)
             context.facts = [listing, *(f for f in context.facts if f.relevance >= ANSWERING_FACT)]
             context.listing = True
         category = (

@@ -674,8 +674,9 @@ class Grounder:
         包邮 is the rules' matter, not the cleanser's directions. Words that name a product
         (纸尿裤 of 拉拉裤和纸尿裤有啥区别) are no feature.
         """
-        own = normalize(focus.text)
-        others = [normalize(t) for t in self.retriever.product_texts() if t != focus.text]
+        texts = self.products.texts()
+        own = texts.get(focus.sku, "")
+        others = [text for sku, text in texts.items() if sku != focus.sku]
         others.append(self.products.other_knowledge())
         return any(
             word not in own

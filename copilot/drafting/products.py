@@ -102,7 +102,7 @@ class ProductFinder:
         self._built_for: object = None
         self._kinds: list[tuple[str, str, str]] = []
         self._kind_skus: list[str] = []
-        self._texts: list[tuple[str, str]] = []  # each product's sku and normalised text
+        self._texts: dict[str, str] = {}  # each product's normalised text, by sku
         self._other_text = ""
         self._other_built_for: object = None
 
@@ -138,7 +138,7 @@ class ProductFinder:
                 for p in products
             ]
             self._kind_skus = [p.sku for p in products]
-            self._texts = [(p.sku, normalize(p.text)) for p in products]
+            self._texts = {p.sku: normalize(p.text) for p in products}
             self._built_for = key
         return self._names, self._weights
 
@@ -277,6 +277,11 @@ class ProductFinder:
             return None
         return [self._kind_skus[i] for i in found]
 
+    def texts(self) -> dict[str, str]:
+        """Each product's normalised text, by sku (rebuilt when the catalog changes)."""
+        self._index()
+        return self._texts
+
     def other_knowledge(self) -> str:
         """The normalised text of the rules and scripts (rebuilt when they change)."""
         chunks = [c for kind in OTHER_KNOWLEDGE for c in self.retriever.chunks_of(kind)]
@@ -317,10 +322,9 @@ class ProductFinder:
             if len(_HAN_CHAR.findall(folded[i : i + OWNING_WORD_CHARS])) == OWNING_WORD_CHARS
         }
         other = self.other_knowledge()
-        self._index()
         owners: set[str] = set()
         for run in runs - {run for run in runs if run in other}:
-            holders = [sku for sku, text in self._texts if run in text]
+            holders = [sku for sku, text in self.texts().items() if run in text]
             if len(holders) == 1:
                 owners.add(holders[0])
         return sorted(owners)
